@@ -1,0 +1,47 @@
+// Domain errors: absl::Status values that carry the AIP-193 details (google.rpc.ErrorInfo with a
+// machine-readable reason, google.rpc.BadRequest field violations) as payloads, so pure domain
+// code can say precisely what went wrong without depending on gRPC. The server kit turns these
+// payloads into grpc-status-details-bin (see libs/server/grpc_status.h).
+#ifndef LIBS_STATUS_ERRORS_H_
+#define LIBS_STATUS_ERRORS_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "google/rpc/error_details.pb.h"
+
+namespace casework {
+
+// ErrorInfo.domain of every error this suite produces.
+inline constexpr absl::string_view kErrorDomain = "casework.internal";
+
+inline constexpr absl::string_view kErrorInfoTypeUrl = "type.googleapis.com/google.rpc.ErrorInfo";
+inline constexpr absl::string_view kBadRequestTypeUrl = "type.googleapis.com/google.rpc.BadRequest";
+
+struct FieldViolation {
+  std::string field;        // path in the request, e.g. "contribution.text"
+  std::string description;  // why it is invalid, in words a person understands
+};
+
+// An error with an ErrorInfo{reason, domain, metadata}. `reason` is UPPER_SNAKE_CASE and stable:
+// clients branch on it.
+absl::Status Error(absl::StatusCode code, absl::string_view reason, absl::string_view message,
+                   const std::vector<std::pair<std::string, std::string>>& metadata = {});
+
+// INVALID_ARGUMENT with an ErrorInfo and a BadRequest listing every violation.
+absl::Status InvalidArgument(absl::string_view reason, std::vector<FieldViolation> violations);
+
+// The details carried by `status`, if any.
+std::optional<google::rpc::ErrorInfo> GetErrorInfo(const absl::Status& status);
+std::optional<google::rpc::BadRequest> GetBadRequest(const absl::Status& status);
+
+// Reason of the status's ErrorInfo, or "" when it has none.
+std::string ErrorReason(const absl::Status& status);
+
+}  // namespace casework
+
+#endif  // LIBS_STATUS_ERRORS_H_
