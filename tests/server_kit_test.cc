@@ -185,5 +185,52 @@ TEST_F(ServerKitTest, MetricsPassPromtool) {
   EXPECT_EQ(result.exit_code, 0) << result.output;
 }
 
+// The same kit serving TLS: a client that trusts the certificate gets through (with a token);
+// a plaintext client does not.
+TEST(ServerKitTlsTest, ServesTlsWithTheSameAuthentication) {
+  ASSERT_TRUE(InitJsonLogging("kit-test", "warning").ok());
+  const std::string dir = ::testing::TempDir() + "/kit-tls";
+  CommandResult made = RunCommand(absl::StrCat(
+      "mkdir -p ", dir, " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes",
+      " -days 1 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1", " -keyout ",
+      dir, "/key.pem -out ", dir, "/cert.pem"));
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  auto metrics = MetricsEndpoint::Start("");
+  ASSERT_TRUE(metrics.ok());
+  ServerOptions options;
+  options.grpc_address = "127.0.0.1:0";
+  options.auth = GetTestKeys().verifier_options;
+  options.tls = TlsFiles{dir + "/cert.pem", dir + "/key.pem"};
+  ProbeSessionService service;
+  auto server =
+      GrpcServer::Start(options, **metrics, {{&service, SessionService::service_full_name()}});
+  ASSERT_TRUE(server.ok()) << server.status();
+
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = RunCommand(absl::StrCat("cat ", dir, "/cert.pem")).output;
+  auto tls_channel =
+      grpc::CreateChannel(absl::StrCat("localhost:", (*server)->port()), grpc::SslCredentials(ssl));
+  auto stub = SessionService::NewStub(tls_channel);
+  GetSessionRequest request;
+  request.set_name("s-tls");
+  Session session;
+  grpc::Status status =
+      stub->GetSession(ContextWithToken(GoodToken(MakePrincipal("u-1", "org-a", {"member"}))).get(),
+                       request, &session);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(session.name(), "s-tls/by/u-1/in/org-a");
+  EXPECT_EQ(stub->GetSession(ContextWithToken("").get(), request, &session).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+
+  auto plaintext = SessionService::NewStub(LoopbackChannel((*server)->port()));
+  EXPECT_EQ(plaintext
+                ->GetSession(
+                    ContextWithToken(GoodToken(MakePrincipal("u-1", "org-a", {})), absl::Seconds(2))
+                        .get(),
+                    request, &session)
+                .error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
 }  // namespace
 }  // namespace casework::testing
