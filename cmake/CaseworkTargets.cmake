@@ -19,3 +19,18 @@ function(casework_test name)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30
                        PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS "${T_LABELS}")
 endfunction()
+
+# casework_embed_text(<target> <symbol> <file>): compiles <file>'s text into <target> as
+# `extern const char <symbol>[]` (e.g. Lua scripts kept as files but shipped inside the binary).
+function(casework_embed_text target symbol file)
+  get_filename_component(abs "${file}" ABSOLUTE)
+  file(READ "${abs}" content)
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/${symbol}_embedded.cc")
+  file(WRITE "${out}.tmp"
+       "// Generated from ${file} by casework_embed_text; edit the source file.\n"
+       "extern const char ${symbol}[];\n"
+       "const char ${symbol}[] = R\"casework_embed(${content})casework_embed\";\n")
+  file(COPY_FILE "${out}.tmp" "${out}" ONLY_IF_DIFFERENT)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${abs}")
+  target_sources(${target} PRIVATE "${out}")
+endfunction()

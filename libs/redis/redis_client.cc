@@ -10,6 +10,7 @@
 #include <future>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace casework::redis {
 namespace {
@@ -102,6 +103,13 @@ absl::StatusOr<RedisValue> RedisClient::CommandSync(std::vector<std::string> arg
   Command(std::move(args),
           [&promise](absl::StatusOr<RedisValue> result) { promise.set_value(std::move(result)); });
   return future.get();
+}
+
+bool RedisClient::WaitUntilHealthy(absl::Duration timeout) const {
+  const absl::Time deadline = absl::Now() + timeout;
+  // Health flips on the loop thread; a short poll keeps this off the hot path entirely.
+  while (!healthy() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  return healthy();
 }
 
 void RedisClient::OnWake(int, short, void* self) { static_cast<RedisClient*>(self)->DrainQueue(); }

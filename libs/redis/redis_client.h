@@ -62,6 +62,9 @@ class RedisClient {
   // Connected, and the last health PING answered in time.
   bool healthy() const { return healthy_.load(); }
 
+  // Blocks until healthy() or `timeout` passes (start-up and tests); returns healthy().
+  bool WaitUntilHealthy(absl::Duration timeout) const;
+
  private:
   struct Pending;
   struct Queued {

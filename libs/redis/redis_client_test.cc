@@ -37,7 +37,7 @@ class RedisClientTest : public ::testing::Test {
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     client_ = RedisClient::Start(OptionsFor(*server_));
-    ASSERT_TRUE(AwaitHealth(*client_, true, absl::Seconds(5)).ok());
+    ASSERT_TRUE(client_->WaitUntilHealthy(absl::Seconds(5)));
   }
 
   std::unique_ptr<RedisServer> server_;

@@ -1,0 +1,182 @@
+// RedisEventLog: the append script (EVALSHA, falling back to EVAL when Redis lost its script
+// cache after a restart) and the reads.
+#include "services/session/store/redis_event_log.h"
+
+#include <openssl/sha.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "libs/status/errors.h"
+#include "services/session/store/session_keys.h"
+
+extern const char kAppendEventsLua[];
+
+namespace casework::session {
+namespace {
+
+using redis::RedisValue;
+
+std::string Sha1Hex(absl::string_view text) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+}
+
+absl::Status UnexpectedReply(absl::string_view what) {
+  return absl::InternalError(absl::StrCat("unexpected reply from Redis to ", what));
+}
+
+absl::StatusOr<AppendOutcome> ParseAppendReply(const RedisValue& reply,
+                                               const std::string& fingerprint) {
+  if (reply.is_error()) return absl::UnavailableError("redis refused the append script");
+  if (reply.type != RedisValue::Type::kArray || reply.elements.size() != 2) {
+    return UnexpectedReply("append");
+  }
+  const std::string& outcome = reply.elements[0].str;
+  const std::string& value = reply.elements[1].str;
+  if (outcome == "OK") {
+    AppendOutcome result;
+    if (!absl::SimpleAtoi(value, &result.version)) return UnexpectedReply("append");
+    return result;
+  }
+  if (outcome == "CONFLICT") {
+    return Error(absl::StatusCode::kAborted, "CONCURRENT_MODIFICATION",
+                 "the session changed meanwhile; decide again on its new state",
+                 {{"current_version", value}});
+  }
+  if (outcome == "DUPLICATE") {
+    std::pair<absl::string_view, absl::string_view> stored =
+        absl::StrSplit(value, absl::MaxSplits('\n', 1));
+    if (stored.first != fingerprint) {
+      return InvalidArgument("REQUEST_ID_REUSED",
+                             {{"request_id", "was already used for a different request"}});
+    }
+    AppendOutcome result;
+    result.duplicate = true;
+    result.response = std::string(stored.second);
+    return result;
+  }
+  return UnexpectedReply("append");
+}
+
+}  // namespace
+
+RedisEventLog::RedisEventLog(redis::RedisClient& client)
+    : client_(client), script_sha_(Sha1Hex(kAppendEventsLua)) {}
+
+void RedisEventLog::RunScript(std::vector<std::string> keys_and_args, int key_count,
+                              redis::RedisClient::ReplyCallback done) {
+  std::vector<std::string> evalsha = {"EVALSHA", script_sha_, std::to_string(key_count)};
+  evalsha.insert(evalsha.end(), keys_and_args.begin(), keys_and_args.end());
+  client_.Command(
+      std::move(evalsha), [this, keys_and_args = std::move(keys_and_args), key_count,
+                           done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+        if (reply.ok() && reply->is_error() && absl::StartsWith(reply->str, "NOSCRIPT")) {
+          std::vector<std::string> eval = {"EVAL", kAppendEventsLua, std::to_string(key_count)};
+          eval.insert(eval.end(), keys_and_args.begin(), keys_and_args.end());
+          client_.Command(std::move(eval), std::move(done));
+          return;
+        }
+        std::move(done)(std::move(reply));
+      });
+}
+
+void RedisEventLog::Append(AppendRequest request, LogCallback<AppendOutcome> done) {
+  absl::StatusOr<SessionKeys> keys = SessionKeys::For(request.session_name);
+  if (!keys.ok()) {
+    std::move(done)(keys.status());
+    return;
+  }
+  std::vector<std::string> args = {keys->log,
+                                   keys->snapshot,
+                                   keys->requests,
+                                   std::to_string(request.expected_version),
+                                   request.request_id,
+                                   request.fingerprint,
+                                   std::move(request.snapshot),
+                                   std::move(request.response),
+                                   keys->channel};
+  for (std::string& event : request.events) args.push_back(std::move(event));
+  RunScript(std::move(args), 3,
+            [fingerprint = std::move(request.fingerprint),
+             done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+              if (!reply.ok()) {
+                std::move(done)(reply.status());
+                return;
+              }
+              std::move(done)(ParseAppendReply(*reply, fingerprint));
+            });
+}
+
+void RedisEventLog::ReadAfter(absl::string_view session_name, int64_t after_sequence, int max_count,
+                              LogCallback<std::vector<StoredEvent>> done) {
+  absl::StatusOr<SessionKeys> keys = SessionKeys::For(session_name);
+  if (!keys.ok()) {
+    std::move(done)(keys.status());
+    return;
+  }
+  client_.Command({"XRANGE", keys->log, absl::StrCat("(", after_sequence, "-1"), "+", "COUNT",
+                   std::to_string(max_count)},
+                  [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+                    if (!reply.ok()) {
+                      std::move(done)(reply.status());
+                      return;
+                    }
+                    if (reply->type != RedisValue::Type::kArray) {
+                      std::move(done)(UnexpectedReply("XRANGE"));
+                      return;
+                    }
+                    std::vector<StoredEvent> events;
+                    events.reserve(reply->elements.size());
+                    for (const RedisValue& entry : reply->elements) {
+                      // [id, [field, value]]
+                      StoredEvent event;
+                      if (entry.elements.size() != 2 || entry.elements[1].elements.size() != 2 ||
+                          !absl::SimpleAtoi(absl::string_view(entry.elements[0].str)
+                                                .substr(0, entry.elements[0].str.find('-')),
+                                            &event.sequence)) {
+                        std::move(done)(UnexpectedReply("XRANGE"));
+                        return;
+                      }
+                      event.data = entry.elements[1].elements[1].str;
+                      events.push_back(std::move(event));
+                    }
+                    std::move(done)(std::move(events));
+                  });
+}
+
+void RedisEventLog::LoadSnapshot(absl::string_view session_name, LogCallback<StoredSnapshot> done) {
+  absl::StatusOr<SessionKeys> keys = SessionKeys::For(session_name);
+  if (!keys.ok()) {
+    std::move(done)(keys.status());
+    return;
+  }
+  client_.Command({"HMGET", keys->snapshot, "version", "state"},
+                  [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+                    if (!reply.ok()) {
+                      std::move(done)(reply.status());
+                      return;
+                    }
+                    if (reply->type != RedisValue::Type::kArray || reply->elements.size() != 2) {
+                      std::move(done)(UnexpectedReply("HMGET"));
+                      return;
+                    }
+                    if (reply->elements[0].is_nil()) {
+                      std::move(done)(absl::NotFoundError("no such session"));
+                      return;
+                    }
+                    StoredSnapshot snapshot;
+                    if (!absl::SimpleAtoi(reply->elements[0].str, &snapshot.version)) {
+                      std::move(done)(UnexpectedReply("HMGET"));
+                      return;
+                    }
+                    snapshot.state = std::move(reply->elements[1].str);
+                    std::move(done)(std::move(snapshot));
+                  });
+}
+
+}  // namespace casework::session
