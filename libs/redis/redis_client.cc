@@ -134,13 +134,18 @@ void RedisClient::Send(Queued queued) {
     std::move(queued.done)(absl::UnavailableError("redis is not connected"));
     return;
   }
+  Dispatch(queued.args, std::move(queued.done), options_.command_timeout);
+}
+
+void RedisClient::Dispatch(const std::vector<std::string>& args, ReplyCallback done,
+                           absl::Duration timeout) {
   std::vector<const char*> argv;
   std::vector<size_t> lengths;
-  for (const std::string& arg : queued.args) {
+  for (const std::string& arg : args) {
     argv.push_back(arg.data());
     lengths.push_back(arg.size());
   }
-  auto* pending = new Pending{this, std::move(queued.done)};
+  auto* pending = new Pending{this, std::move(done)};
   if (redisAsyncCommandArgv(context_, &RedisClient::OnReply, pending, static_cast<int>(argv.size()),
                             argv.data(), lengths.data()) != 0) {
     pending->redis_done = true;
@@ -149,8 +154,8 @@ void RedisClient::Send(Queued queued) {
     return;
   }
   pending->timer = evtimer_new(base_, &RedisClient::OnCommandTimeout, pending);
-  timeval timeout = absl::ToTimeval(options_.command_timeout);
-  evtimer_add(pending->timer, &timeout);
+  timeval deadline = absl::ToTimeval(timeout);
+  evtimer_add(pending->timer, &deadline);
 }
 
 void RedisClient::OnReply(redisAsyncContext*, void* reply, void* pending_ptr) {
@@ -249,28 +254,18 @@ void RedisClient::Ping() {
   if (!connected_ || ping_in_flight_) return;
   ping_in_flight_ = true;
   const absl::Time sent = absl::Now();
-  auto* pending = new Pending{
-      this, [this, sent](absl::StatusOr<RedisValue> reply) {
-        ping_in_flight_ = false;
-        if (reply.ok() && !reply->is_error() && absl::Now() - sent <= options_.ping_timeout) {
-          healthy_ = true;
-          return;
-        }
-        // Stalled or gone: drop the connection so commands fail fast
-        // instead of piling up, and reconnect with backoff.
-        healthy_ = false;
-        if (connected_) event_active(drop_, EV_READ, 0);
-      }};
-  const char* argv[] = {"PING"};
-  if (redisAsyncCommandArgv(context_, &RedisClient::OnReply, pending, 1, argv, nullptr) != 0) {
-    pending->redis_done = true;
-    pending->Answer(absl::UnavailableError("ping not sent"));
-    pending->MaybeDelete();
-    return;
-  }
-  pending->timer = evtimer_new(base_, &RedisClient::OnCommandTimeout, pending);
-  timeval timeout = absl::ToTimeval(options_.ping_timeout);
-  evtimer_add(pending->timer, &timeout);
+  ReplyCallback on_reply = [this, sent](absl::StatusOr<RedisValue> reply) {
+    ping_in_flight_ = false;
+    if (reply.ok() && !reply->is_error() && absl::Now() - sent <= options_.ping_timeout) {
+      healthy_ = true;
+      return;
+    }
+    // Stalled or gone: drop the connection so commands fail fast
+    // instead of piling up, and reconnect with backoff.
+    healthy_ = false;
+    if (connected_) event_active(drop_, EV_READ, 0);
+  };
+  Dispatch({"PING"}, std::move(on_reply), options_.ping_timeout);
 }
 
 }  // namespace casework::redis

@@ -76,6 +76,7 @@ class RedisClient {
   void Run();
   void DrainQueue();
   void Send(Queued queued);
+  void Dispatch(const std::vector<std::string>& args, ReplyCallback done, absl::Duration timeout);
   void Connect();
   void Drop();
   void ScheduleReconnect();

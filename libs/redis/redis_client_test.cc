@@ -5,19 +5,12 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "libs/testing/redis_server.h"
+#include "libs/redis/redis_test_env.h"
 
 namespace casework::redis {
 namespace {
 
 using ::casework::testing::RedisServer;
-
-RedisOptions OptionsFor(const RedisServer& server) {
-  RedisOptions options;
-  options.port = server.port();
-  options.command_timeout = absl::Milliseconds(500);
-  return options;
-}
 
 // Waits (bounded) for the client's health to reach `want`; returns how long it took.
 absl::StatusOr<absl::Duration> AwaitHealth(const RedisClient& client, bool want,
@@ -33,11 +26,12 @@ absl::StatusOr<absl::Duration> AwaitHealth(const RedisClient& client, bool want,
 class RedisClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto server = RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    client_ = RedisClient::Start(OptionsFor(*server_));
-    ASSERT_TRUE(client_->WaitUntilHealthy(absl::Seconds(5)));
+    RedisOptions options;
+    options.command_timeout = absl::Milliseconds(500);
+    auto env = RedisTestEnv::Start(options);
+    ASSERT_TRUE(env.ok()) << env.status();
+    server_ = std::move(env->server);
+    client_ = std::move(env->client);
   }
 
   std::unique_ptr<RedisServer> server_;

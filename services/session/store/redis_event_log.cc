@@ -1,11 +1,6 @@
-// RedisEventLog: the append script (EVALSHA, falling back to EVAL when Redis lost its script
-// cache after a restart) and the reads.
+// RedisEventLog: the append script and the reads.
 #include "services/session/store/redis_event_log.h"
 
-#include <openssl/sha.h>
-
-#include "absl/strings/escaping.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -18,13 +13,6 @@ namespace casework::session {
 namespace {
 
 using redis::RedisValue;
-
-std::string Sha1Hex(absl::string_view text) {
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
-}
 
 absl::Status UnexpectedReply(absl::string_view what) {
   return absl::InternalError(absl::StrCat("unexpected reply from Redis to ", what));
@@ -66,24 +54,7 @@ absl::StatusOr<AppendOutcome> ParseAppendReply(const RedisValue& reply,
 }  // namespace
 
 RedisEventLog::RedisEventLog(redis::RedisClient& client)
-    : client_(client), script_sha_(Sha1Hex(kAppendEventsLua)) {}
-
-void RedisEventLog::RunScript(std::vector<std::string> keys_and_args, int key_count,
-                              redis::RedisClient::ReplyCallback done) {
-  std::vector<std::string> evalsha = {"EVALSHA", script_sha_, std::to_string(key_count)};
-  evalsha.insert(evalsha.end(), keys_and_args.begin(), keys_and_args.end());
-  client_.Command(
-      std::move(evalsha), [this, keys_and_args = std::move(keys_and_args), key_count,
-                           done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
-        if (reply.ok() && reply->is_error() && absl::StartsWith(reply->str, "NOSCRIPT")) {
-          std::vector<std::string> eval = {"EVAL", kAppendEventsLua, std::to_string(key_count)};
-          eval.insert(eval.end(), keys_and_args.begin(), keys_and_args.end());
-          client_.Command(std::move(eval), std::move(done));
-          return;
-        }
-        std::move(done)(std::move(reply));
-      });
-}
+    : client_(client), append_script_(kAppendEventsLua) {}
 
 void RedisEventLog::Append(AppendRequest request, LogCallback<AppendOutcome> done) {
   absl::StatusOr<SessionKeys> keys = SessionKeys::For(request.session_name);
@@ -91,25 +62,23 @@ void RedisEventLog::Append(AppendRequest request, LogCallback<AppendOutcome> don
     std::move(done)(keys.status());
     return;
   }
-  std::vector<std::string> args = {keys->log,
-                                   keys->snapshot,
-                                   keys->requests,
-                                   std::to_string(request.expected_version),
+  std::vector<std::string> script_keys = {keys->log, keys->snapshot, keys->requests};
+  std::vector<std::string> args = {std::to_string(request.expected_version),
                                    request.request_id,
                                    request.fingerprint,
                                    std::move(request.snapshot),
                                    std::move(request.response),
                                    keys->channel};
   for (std::string& event : request.events) args.push_back(std::move(event));
-  RunScript(std::move(args), 3,
-            [fingerprint = std::move(request.fingerprint),
-             done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
-              if (!reply.ok()) {
-                std::move(done)(reply.status());
-                return;
-              }
-              std::move(done)(ParseAppendReply(*reply, fingerprint));
-            });
+  append_script_.Run(client_, std::move(script_keys), std::move(args),
+                     [fingerprint = std::move(request.fingerprint),
+                      done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+                       if (!reply.ok()) {
+                         std::move(done)(reply.status());
+                         return;
+                       }
+                       std::move(done)(ParseAppendReply(*reply, fingerprint));
+                     });
 }
 
 void RedisEventLog::ReadAfter(absl::string_view session_name, int64_t after_sequence, int max_count,

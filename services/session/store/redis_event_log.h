@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "libs/redis/redis_client.h"
+#include "libs/redis/redis_script.h"
 
 namespace casework::session {
 
@@ -66,11 +67,8 @@ class RedisEventLog {
   void LoadSnapshot(absl::string_view session_name, LogCallback<StoredSnapshot> done);
 
  private:
-  void RunScript(std::vector<std::string> keys_and_args, int key_count,
-                 redis::RedisClient::ReplyCallback done);
-
   redis::RedisClient& client_;
-  std::string script_sha_;
+  redis::RedisScript append_script_;
 };
 
 }  // namespace casework::session

@@ -9,8 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "libs/redis/redis_test_env.h"
 #include "libs/status/errors.h"
-#include "libs/testing/redis_server.h"
 #include "services/session/store/session_keys.h"
 
 namespace casework::session {
@@ -29,13 +29,10 @@ absl::StatusOr<T> Await(absl::AnyInvocable<void(LogCallback<T>)> start) {
 class RedisEventLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    redis::RedisOptions options;
-    options.port = server_->port();
-    client_ = redis::RedisClient::Start(options);
-    ASSERT_TRUE(client_->WaitUntilHealthy(absl::Seconds(5)));
+    auto env = redis::RedisTestEnv::Start();
+    ASSERT_TRUE(env.ok()) << env.status();
+    server_ = std::move(env->server);
+    client_ = std::move(env->client);
     log_ = std::make_unique<RedisEventLog>(*client_);
   }
 
