@@ -4,13 +4,13 @@
 
 #include <event2/event.h>
 #include <event2/thread.h>
-#include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 
 #include <future>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/redis/async_connect.h"
 
 namespace casework::redis {
 namespace {
@@ -178,19 +178,9 @@ void RedisClient::OnCommandTimeout(int, short, void* pending_ptr) {
 }
 
 void RedisClient::Connect() {
-  redisAsyncContext* context = options_.unix_socket.empty()
-                                   ? redisAsyncConnect(options_.host.c_str(), options_.port)
-                                   : redisAsyncConnectUnix(options_.unix_socket.c_str());
-  if (context == nullptr || context->err != 0) {
-    if (context != nullptr) redisAsyncFree(context);
-    ScheduleReconnect();
-    return;
-  }
-  context->data = this;
-  redisLibeventAttach(context, base_);
-  redisAsyncSetConnectCallback(context, &RedisClient::OnConnect);
-  redisAsyncSetDisconnectCallback(context, &RedisClient::OnDisconnect);
-  context_ = context;
+  context_ =
+      StartAsyncConnect(options_, base_, this, &RedisClient::OnConnect, &RedisClient::OnDisconnect);
+  if (context_ == nullptr) ScheduleReconnect();
 }
 
 void RedisClient::OnConnect(const redisAsyncContext* context, int status) {
