@@ -54,7 +54,9 @@ std::string HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
 }
 
 bool WaitUntilServing(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
-                      absl::Duration timeout) {
+                      absl::Duration timeout, bool want) {
+  const auto wanted = want ? grpc::health::v1::HealthCheckResponse::SERVING
+                           : grpc::health::v1::HealthCheckResponse::NOT_SERVING;
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::health::v1::HealthCheckRequest request;
   request.set_service(service);
@@ -63,7 +65,7 @@ bool WaitUntilServing(const std::shared_ptr<grpc::Channel>& channel, const std::
   auto reader = stub->Watch(context.get(), request);
   grpc::health::v1::HealthCheckResponse response;
   while (reader->Read(&response)) {
-    if (response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+    if (response.status() == wanted) {
       context->TryCancel();
       reader->Finish();
       return true;

@@ -25,9 +25,9 @@ std::unique_ptr<grpc::ClientContext> ContextWithToken(const std::string& token,
 // grpc.health.v1 Check of `service` ("" = the server); returns the status name or the error.
 std::string HealthStatus(const std::shared_ptr<grpc::Channel>& channel, const std::string& service);
 
-// Watches health until `service` reports SERVING; false when the deadline passes first.
+// Watches health until `service` reports `want`; false when the deadline passes first.
 bool WaitUntilServing(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
-                      absl::Duration timeout);
+                      absl::Duration timeout, bool want = true);
 
 // Service names the server's reflection lists, and the file that defines `symbol`.
 std::vector<std::string> ReflectedServices(const std::shared_ptr<grpc::Channel>& channel,

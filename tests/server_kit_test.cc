@@ -72,6 +72,19 @@ TEST_F(ServerKitTest, GoodTokenReachesTheHandlerWithItsPrincipal) {
   EXPECT_EQ(session.name(), "s-1/by/u-alice/in/org-a");
 }
 
+// Calls on one connection carry their own principals: nothing of an earlier call's token leaks
+// into a later one.
+TEST_F(ServerKitTest, EachCallOnAConnectionHasItsOwnPrincipal) {
+  const auto bob = MakePrincipal("u-bob", "org-b", {"member"});
+  for (int round = 0; round < 3; ++round) {
+    Session session;
+    ASSERT_TRUE(GetSession(GoodToken(alice_), "s", &session).ok());
+    EXPECT_EQ(session.name(), "s/by/u-alice/in/org-a");
+    ASSERT_TRUE(GetSession(GoodToken(bob), "s", &session).ok());
+    EXPECT_EQ(session.name(), "s/by/u-bob/in/org-b");
+  }
+}
+
 TEST_F(ServerKitTest, PublicKeyTokensReachTheHandler) {
   auth::TokenOptions options{kTestIssuer, kTestAudience, absl::Now(), absl::Hours(1)};
   for (const auth::JwtKey* key : {&GetTestKeys().rs256_private, &GetTestKeys().es256_private}) {

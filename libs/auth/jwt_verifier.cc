@@ -82,6 +82,22 @@ absl::Status CheckTimes(const nlohmann::json& claims, absl::Time now, absl::Dura
   return absl::OkStatus();
 }
 
+absl::StatusOr<casework::v1::Principal> PrincipalFromClaimsJson(const nlohmann::json& claims) {
+  casework::v1::Principal principal;
+  principal.set_subject(StringClaim(claims, "sub"));
+  principal.set_organization(StringClaim(claims, "org"));
+  if (principal.subject().empty() || principal.organization().empty()) {
+    return Unauthenticated("TOKEN_CLAIMS_INVALID", "token lacks the sub or org claim");
+  }
+  if (absl::Status s = StringListClaim(claims, "roles", principal.mutable_roles()); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = StringListClaim(claims, "teams", principal.mutable_teams()); !s.ok()) {
+    return s;
+  }
+  return principal;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(JwtVerifierOptions options) {
@@ -142,19 +158,15 @@ absl::StatusOr<casework::v1::Principal> JwtVerifier::Verify(absl::string_view to
     return Unauthenticated("TOKEN_AUDIENCE_MISMATCH", "token is meant for another audience");
   }
 
-  casework::v1::Principal principal;
-  principal.set_subject(StringClaim(*claims, "sub"));
-  principal.set_organization(StringClaim(*claims, "org"));
-  if (principal.subject().empty() || principal.organization().empty()) {
-    return Unauthenticated("TOKEN_CLAIMS_INVALID", "token lacks the sub or org claim");
-  }
-  if (absl::Status s = StringListClaim(*claims, "roles", principal.mutable_roles()); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = StringListClaim(*claims, "teams", principal.mutable_teams()); !s.ok()) {
-    return s;
-  }
-  return principal;
+  return PrincipalFromClaimsJson(*claims);
+}
+
+absl::StatusOr<casework::v1::Principal> PrincipalFromVerifiedToken(absl::string_view token) {
+  std::vector<absl::string_view> segments = absl::StrSplit(token, '.');
+  if (segments.size() != 3) return Unauthenticated("TOKEN_MALFORMED", "bearer token is not a JWT");
+  absl::StatusOr<nlohmann::json> claims = DecodeSegment(segments[1]);
+  if (!claims.ok()) return claims.status();
+  return PrincipalFromClaimsJson(*claims);
 }
 
 }  // namespace casework::auth

@@ -27,6 +27,11 @@ struct JwtVerifierOptions {
   absl::Duration clock_skew = absl::Seconds(30);
 };
 
+// The Principal in a token's claims (sub, org, roles, teams), WITHOUT checking the token: only
+// for a token that authentication already verified for the very same call (the server kit's
+// handlers read the call's own authorization header after its auth processor accepted it).
+absl::StatusOr<casework::v1::Principal> PrincipalFromVerifiedToken(absl::string_view token);
+
 class JwtVerifier {
  public:
   static absl::StatusOr<std::unique_ptr<JwtVerifier>> Create(JwtVerifierOptions options);

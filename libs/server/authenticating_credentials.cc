@@ -14,7 +14,6 @@
 namespace casework {
 namespace {
 
-constexpr char kPrincipalProperty[] = "casework.principal";
 constexpr absl::string_view kHealthPrefix = "/grpc.health.v1.Health/";
 constexpr absl::string_view kBearer = "Bearer ";
 
@@ -29,7 +28,7 @@ absl::string_view SliceView(const grpc_slice& slice) {
 }
 
 // Runs on a gRPC core thread for each incoming call; must not block (verification is CPU only).
-void ProcessMetadata(void* state_ptr, grpc_auth_context* context, const grpc_metadata* md,
+void ProcessMetadata(void* state_ptr, grpc_auth_context* /*context*/, const grpc_metadata* md,
                      size_t num_md, grpc_process_auth_metadata_done_cb done, void* user_data) {
   const auto* state = static_cast<const ProcessorState*>(state_ptr);
   absl::string_view path;
@@ -59,8 +58,9 @@ void ProcessMetadata(void* state_ptr, grpc_auth_context* context, const grpc_met
     done(user_data, nullptr, 0, nullptr, 0, GRPC_STATUS_UNAUTHENTICATED, message.c_str());
     return;
   }
-  const std::string serialized = principal->SerializeAsString();
-  grpc_auth_context_add_property(context, kPrincipalProperty, serialized.data(), serialized.size());
+  // Nothing is attached to the auth context: in gRPC 1.51 it is the connection's, shared by every
+  // call on the connection, so a property set here would leak one call's identity into the next.
+  // Handlers read their own call's token instead (CallerPrincipal).
   done(user_data, nullptr, 0, nullptr, 0, GRPC_STATUS_OK, nullptr);
 }
 
@@ -115,17 +115,19 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeAuthenticatingCrede
 }
 
 absl::StatusOr<casework::v1::Principal> CallerPrincipal(const grpc::ServerContextBase& context) {
-  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth != nullptr) {
-    for (const grpc::string_ref& value : auth->FindPropertyValues(kPrincipalProperty)) {
-      casework::v1::Principal principal;
-      if (principal.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-        return principal;
-      }
-    }
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end()) {
+    return Error(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING",
+                 "the call is not authenticated");
   }
-  return Error(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING",
-               "the call is not authenticated");
+  absl::string_view header(it->second.data(), it->second.size());
+  if (!absl::StartsWith(header, kBearer)) {
+    return Error(absl::StatusCode::kUnauthenticated, "TOKEN_MALFORMED",
+                 "the authorization header must be 'Bearer <token>'");
+  }
+  // The processor verified this very header before the call reached any handler.
+  return auth::PrincipalFromVerifiedToken(header.substr(kBearer.size()));
 }
 
 }  // namespace casework

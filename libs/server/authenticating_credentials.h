@@ -1,7 +1,7 @@
 // Authentication of every RPC but health, in one place: server credentials (plaintext or TLS)
 // whose metadata processor verifies `authorization: Bearer <JWT>` before a call reaches any
-// handler. A rejected call ends UNAUTHENTICATED without running service code; an accepted call
-// carries the caller's Principal in its AuthContext (read it with CallerPrincipal()).
+// handler. A rejected call ends UNAUTHENTICATED without running service code; handlers read
+// the accepted caller's Principal from the call's own header with CallerPrincipal().
 //
 // Why a hand-made ServerCredentials: gRPC C++ 1.51 refuses SetAuthMetadataProcessor on
 // InsecureServerCredentials (it asserts), while the C core runs processors for plaintext ports
@@ -36,8 +36,10 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeAuthenticatingCrede
     const TlsFiles& tls, std::shared_ptr<const auth::JwtVerifier> verifier,
     RejectionObserver on_rejected);
 
-// The Principal the processor attached to this call; UNAUTHENTICATED when there is none (only
-// health calls, which handlers never see).
+// The caller of this call, from the claims of the call's own bearer token (which the processor
+// verified before the handler ran). Not from the AuthContext: in gRPC 1.51 the processor's
+// context belongs to the connection, shared by all its calls. UNAUTHENTICATED when the call
+// carries no token (only health calls, which handlers never see).
 absl::StatusOr<casework::v1::Principal> CallerPrincipal(const grpc::ServerContextBase& context);
 
 }  // namespace casework

@@ -110,8 +110,15 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.grpc_address));
   }
   grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService();
-  health->SetServingStatus(true);
-  for (const ServiceBinding& binding : services) health->SetServingStatus(binding.full_name, true);
+  const bool ready = options.ready ? options.ready() : true;
+  health->SetServingStatus(ready);
+  for (const ServiceBinding& binding : services) health->SetServingStatus(binding.full_name, ready);
+  if (options.ready) {
+    std::vector<std::string> names = {""};
+    for (const ServiceBinding& binding : services) names.push_back(binding.full_name);
+    server->readiness_ =
+        std::thread([s = server.get(), names, ready] { s->WatchReadiness(names, ready); });
+  }
   Log(LogSeverity::kInfo, "serving",
       {{"grpc_port", int64_t{server->port_}},
        {"metrics_port", int64_t{metrics.port()}},
@@ -119,9 +126,23 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   return server;
 }
 
+void GrpcServer::WatchReadiness(std::vector<std::string> services, bool serving) {
+  while (!stop_readiness_.WaitForNotificationWithTimeout(options_.readiness_interval)) {
+    const bool ready = options_.ready();
+    if (ready == serving) continue;
+    serving = ready;
+    for (const std::string& name : services) {
+      server_->GetHealthCheckService()->SetServingStatus(name, ready);
+    }
+    Log(ready ? LogSeverity::kInfo : LogSeverity::kWarning, ready ? "ready" : "not ready");
+  }
+}
+
 void GrpcServer::Drain() {
   if (drained_) return;
   drained_ = true;
+  stop_readiness_.Notify();
+  if (readiness_.joinable()) readiness_.join();
   const absl::Time started = absl::Now();
   Log(LogSeverity::kInfo, "draining",
       {{"grace_ms", absl::ToInt64Milliseconds(options_.drain_grace)}});

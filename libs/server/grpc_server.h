@@ -8,11 +8,14 @@
 #include <prometheus/exposer.h>
 #include <prometheus/registry.h>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "libs/auth/jwt_verifier.h"
 #include "libs/server/authenticating_credentials.h"
@@ -30,6 +33,10 @@ struct ServerOptions {
   absl::Duration drain_delay = absl::ZeroDuration();
   // How long in-flight calls may run on after Shutdown starts; then they are cancelled.
   absl::Duration drain_grace = absl::Seconds(10);
+  // Whether the process can do its work (e.g. its Redis connection is healthy). Polled every
+  // `readiness_interval`; health answers NOT_SERVING while it is false. Empty: always ready.
+  std::function<bool()> ready;
+  absl::Duration readiness_interval = absl::Milliseconds(250);
 };
 
 // The Prometheus registry every component of a process registers its metrics in, and the HTTP
@@ -75,9 +82,13 @@ class GrpcServer {
  private:
   GrpcServer() = default;
 
+  void WatchReadiness(std::vector<std::string> services, bool serving);
+
   ServerOptions options_;
   std::unique_ptr<RpcMetrics> rpc_metrics_;
   std::unique_ptr<grpc::Server> server_;
+  absl::Notification stop_readiness_;
+  std::thread readiness_;
   int port_ = 0;
   bool drained_ = false;
 };
