@@ -1,17 +1,62 @@
 // casework-records: confidential case records, team meetings, action items and the case-load
-// review. Flags become ServerOptions; then serve until SIGTERM and drain.
+// review. Flags become options; then serve until SIGTERM, drain, and close the store.
 #include <iostream>
 
+#include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "libs/server/server_flags.h"
 #include "libs/server/server_main.h"
 #include "libs/server/shutdown_signal.h"
-#include "services/records/records_grpc_service.h"
+#include "services/records/records_app.h"
+
+ABSL_FLAG(std::string, store, "sqlite:casework-records.db",
+          "where the records live: sqlite:PATH (WAL, synchronous=FULL; created when missing)");
+ABSL_FLAG(int, store_readers, 2, "reader threads (one SQLite connection each)");
+ABSL_FLAG(int, store_queue_capacity, 20000,
+          "queued calls per store queue before calls answer UNAVAILABLE (STORE_UNAVAILABLE)");
+ABSL_FLAG(int, store_max_batch, 512, "write units per group commit");
+ABSL_FLAG(std::string, page_token_key_file, "",
+          "secret (>= 16 bytes) that signs page tokens, shared by replicas; empty: random per "
+          "process");
+ABSL_FLAG(absl::Duration, case_load_refresh, absl::Seconds(15),
+          "how often the case-load metrics are recomputed from the store");
+ABSL_FLAG(std::string, stagnation_weeks, "6,8,8,16,16,8",
+          "default weeks an open case may stay in stages 1..6 before it counts as stagnating "
+          "(teams may set their own)");
 
 namespace {
+
 constexpr int kGrpcPort = 50052;
 constexpr int kMetricsPort = 9465;
+
+absl::StatusOr<casework::RecordsOptions> RecordsOptionsFromFlags() {
+  casework::RecordsOptions options;
+  const std::string store = absl::GetFlag(FLAGS_store);
+  if (!absl::StartsWith(store, "sqlite:") || store.size() == 7) {
+    return absl::InvalidArgumentError("--store must be sqlite:PATH");
+  }
+  options.store.path = store.substr(7);
+  options.store.readers = absl::GetFlag(FLAGS_store_readers);
+  options.store.queue_capacity = static_cast<size_t>(absl::GetFlag(FLAGS_store_queue_capacity));
+  options.store.max_batch = static_cast<size_t>(absl::GetFlag(FLAGS_store_max_batch));
+  options.page_token_key_file = absl::GetFlag(FLAGS_page_token_key_file);
+  options.metrics_refresh = absl::GetFlag(FLAGS_case_load_refresh);
+  std::vector<std::string> weeks = absl::StrSplit(absl::GetFlag(FLAGS_stagnation_weeks), ',');
+  if (weeks.size() != 6) return absl::InvalidArgumentError("--stagnation_weeks needs 6 values");
+  for (int stage = 1; stage <= 6; ++stage) {
+    double value = 0;
+    if (!absl::SimpleAtod(weeks[stage - 1], &value) || value < 1.0 / 7) {
+      return absl::InvalidArgumentError("--stagnation_weeks values must be at least one day");
+    }
+    options.policy.stagnation.by_stage[stage] = absl::Hours(24 * 7) * value;
+  }
+  return options;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -23,8 +68,10 @@ int main(int argc, char** argv) {
 
   absl::StatusOr<casework::ServerOptions> options =
       casework::ConfigureServerFromFlags("records", kGrpcPort, kMetricsPort);
-  if (!options.ok()) {
-    std::cerr << "casework-records: " << options.status().message() << "\n";
+  absl::StatusOr<casework::RecordsOptions> records = RecordsOptionsFromFlags();
+  if (!options.ok() || !records.ok()) {
+    std::cerr << "casework-records: "
+              << (options.ok() ? records.status() : options.status()).message() << "\n";
     return 2;
   }
   absl::StatusOr<std::unique_ptr<casework::MetricsEndpoint>> metrics =
@@ -33,9 +80,16 @@ int main(int argc, char** argv) {
     std::cerr << "casework-records: " << metrics.status().message() << "\n";
     return 1;
   }
-  casework::RecordsGrpcService service;
+  casework::records::SystemClock clock;
+  absl::StatusOr<std::unique_ptr<casework::RecordsApp>> app =
+      casework::RecordsApp::Create(*records, (*metrics)->registry(), clock);
+  if (!app.ok()) {
+    std::cerr << "casework-records: " << app.status().message() << "\n";
+    return 1;
+  }
   absl::Status served = casework::ServeUntilTerminated(
-      *options, **metrics, {{&service, casework::v1::RecordsService::service_full_name()}});
+      *options, **metrics,
+      {{&(*app)->service(), casework::v1::RecordsService::service_full_name()}});
   if (!served.ok()) {
     std::cerr << "casework-records: " << served.message() << "\n";
     return 1;

@@ -1,17 +1,79 @@
-// gRPC handlers of casework.v1.SessionService: live facilitated case sessions (consultation,
-// intervision, team meetings). Handlers stay thin: authenticate (the kit did), translate the
-// request to a domain call, map the result back. Until the session issue fills them in, every RPC
-// answers UNIMPLEMENTED (after authentication, which the server kit performs before any handler
-// runs).
+// gRPC handlers of casework.v1.SessionService: each translates its request into an engine
+// command (or a read), runs it through the CommandRunner and projects the result for the caller.
+// No business rule lives here: who may do what, in which phase, is the engine's to decide.
 #ifndef SERVICES_SESSION_SESSION_GRPC_SERVICE_H_
 #define SERVICES_SESSION_SESSION_GRPC_SERVICE_H_
 
+#include <functional>
+
 #include "casework/v1/session_service.grpc.pb.h"
+#include "services/session/command_runner.h"
+#include "services/session/engine/protocol_registry.h"
 
-namespace casework {
+namespace casework::session {
 
-class SessionGrpcService final : public casework::v1::SessionService::CallbackService {};
+class SessionGrpcService final : public casework::v1::SessionService::CallbackService {
+ public:
+  SessionGrpcService(CommandRunner& runner, RedisEventLog& log, const ProtocolRegistry& protocols)
+      : runner_(runner), log_(log), protocols_(protocols) {}
 
-}  // namespace casework
+  using Context = grpc::CallbackServerContext;
+  using Reactor = grpc::ServerUnaryReactor;
+
+  // Reads (session_read_handlers.cc).
+  Reactor* GetProtocol(Context*, const casework::v1::GetProtocolRequest*,
+                       casework::v1::ProtocolTemplate*) override;
+  Reactor* ListProtocols(Context*, const casework::v1::ListProtocolsRequest*,
+                         casework::v1::ListProtocolsResponse*) override;
+  Reactor* GetSession(Context*, const casework::v1::GetSessionRequest*,
+                      casework::v1::Session*) override;
+  Reactor* ListSessionEvents(Context*, const casework::v1::ListSessionEventsRequest*,
+                             casework::v1::ListSessionEventsResponse*) override;
+
+  // Commands (session_grpc_service.cc).
+  Reactor* CreateSession(Context*, const casework::v1::CreateSessionRequest*,
+                         casework::v1::Session*) override;
+  Reactor* JoinSession(Context*, const casework::v1::JoinSessionRequest*,
+                       casework::v1::SessionCommandResponse*) override;
+  Reactor* AcknowledgeAgreements(Context*, const casework::v1::AcknowledgeAgreementsRequest*,
+                                 casework::v1::SessionCommandResponse*) override;
+  Reactor* AssignRoles(Context*, const casework::v1::AssignRolesRequest*,
+                       casework::v1::SessionCommandResponse*) override;
+  Reactor* StartSession(Context*, const casework::v1::StartSessionRequest*,
+                        casework::v1::SessionCommandResponse*) override;
+  Reactor* AdvancePhase(Context*, const casework::v1::AdvancePhaseRequest*,
+                        casework::v1::SessionCommandResponse*) override;
+  Reactor* ExtendPhase(Context*, const casework::v1::ExtendPhaseRequest*,
+                       casework::v1::SessionCommandResponse*) override;
+  Reactor* AddContribution(Context*, const casework::v1::AddContributionRequest*,
+                           casework::v1::AddContributionResponse*) override;
+  Reactor* RespondToHypothesis(Context*, const casework::v1::RespondToHypothesisRequest*,
+                               casework::v1::SessionCommandResponse*) override;
+  Reactor* GiveTurn(Context*, const casework::v1::GiveTurnRequest*,
+                    casework::v1::SessionCommandResponse*) override;
+  Reactor* RevealContributions(Context*, const casework::v1::RevealContributionsRequest*,
+                               casework::v1::SessionCommandResponse*) override;
+  Reactor* PauseSession(Context*, const casework::v1::PauseSessionRequest*,
+                        casework::v1::SessionCommandResponse*) override;
+  Reactor* ResumeSession(Context*, const casework::v1::ResumeSessionRequest*,
+                         casework::v1::SessionCommandResponse*) override;
+  Reactor* EndSession(Context*, const casework::v1::EndSessionRequest*,
+                      casework::v1::SessionCommandResponse*) override;
+
+ private:
+  // Runs `command` on the session `name`; `respond` fills the response from the outcome.
+  Reactor* Run(Context* context, const std::string& name, casework::v1::SessionCommand command,
+               std::function<void(const CommandOutcome&, const casework::v1::Principal&)> respond);
+  // The common command response: the session as the caller sees it, and the appended range.
+  Reactor* RunCommand(Context* context, const std::string& name,
+                      casework::v1::SessionCommand command,
+                      casework::v1::SessionCommandResponse* response);
+
+  CommandRunner& runner_;
+  RedisEventLog& log_;
+  const ProtocolRegistry& protocols_;
+};
+
+}  // namespace casework::session
 
 #endif  // SERVICES_SESSION_SESSION_GRPC_SERVICE_H_

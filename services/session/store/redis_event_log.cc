@@ -18,6 +18,21 @@ absl::Status UnexpectedReply(absl::string_view what) {
   return absl::InternalError(absl::StrCat("unexpected reply from Redis to ", what));
 }
 
+// A stored request record "fingerprint\nresponse", checked against the retry's fingerprint.
+absl::StatusOr<AppendOutcome> StoredRequest(absl::string_view stored_value,
+                                            absl::string_view fingerprint) {
+  std::pair<absl::string_view, absl::string_view> stored =
+      absl::StrSplit(stored_value, absl::MaxSplits('\n', 1));
+  if (stored.first != fingerprint) {
+    return InvalidArgument("REQUEST_ID_REUSED",
+                           {{"request_id", "was already used for a different request"}});
+  }
+  AppendOutcome result;
+  result.duplicate = true;
+  result.response = std::string(stored.second);
+  return result;
+}
+
 absl::StatusOr<AppendOutcome> ParseAppendReply(const RedisValue& reply,
                                                const std::string& fingerprint) {
   if (reply.is_error()) return absl::UnavailableError("redis refused the append script");
@@ -37,16 +52,7 @@ absl::StatusOr<AppendOutcome> ParseAppendReply(const RedisValue& reply,
                  {{"current_version", value}});
   }
   if (outcome == "DUPLICATE") {
-    std::pair<absl::string_view, absl::string_view> stored =
-        absl::StrSplit(value, absl::MaxSplits('\n', 1));
-    if (stored.first != fingerprint) {
-      return InvalidArgument("REQUEST_ID_REUSED",
-                             {{"request_id", "was already used for a different request"}});
-    }
-    AppendOutcome result;
-    result.duplicate = true;
-    result.response = std::string(stored.second);
-    return result;
+    return StoredRequest(value, fingerprint);
   }
   return UnexpectedReply("append");
 }
@@ -115,6 +121,26 @@ void RedisEventLog::ReadAfter(absl::string_view session_name, int64_t after_sequ
                       events.push_back(std::move(event));
                     }
                     std::move(done)(std::move(events));
+                  });
+}
+
+void RedisEventLog::LookupRequest(absl::string_view session_name, absl::string_view request_id,
+                                  absl::string_view fingerprint, LogCallback<AppendOutcome> done) {
+  absl::StatusOr<SessionKeys> keys = SessionKeys::For(session_name);
+  if (!keys.ok()) {
+    std::move(done)(keys.status());
+    return;
+  }
+  client_.Command({"HGET", keys->requests, std::string(request_id)},
+                  [fingerprint = std::string(fingerprint),
+                   done = std::move(done)](absl::StatusOr<redis::RedisValue> reply) mutable {
+                    if (!reply.ok()) {
+                      std::move(done)(reply.status());
+                    } else if (reply->is_nil()) {
+                      std::move(done)(absl::NotFoundError("request id not seen"));
+                    } else {
+                      std::move(done)(StoredRequest(reply->str, fingerprint));
+                    }
                   });
 }
 

@@ -63,6 +63,11 @@ class RedisEventLog {
   void ReadAfter(absl::string_view session_name, int64_t after_sequence, int max_count,
                  LogCallback<std::vector<StoredEvent>> done);
 
+  // What an earlier request with `request_id` appended: NOT_FOUND when none did;
+  // INVALID_ARGUMENT REQUEST_ID_REUSED when it carried another payload (`fingerprint`).
+  void LookupRequest(absl::string_view session_name, absl::string_view request_id,
+                     absl::string_view fingerprint, LogCallback<AppendOutcome> done);
+
   // NOT_FOUND when the session has no snapshot (it was never created).
   void LoadSnapshot(absl::string_view session_name, LogCallback<StoredSnapshot> done);
 

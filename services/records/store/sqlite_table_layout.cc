@@ -1,0 +1,160 @@
+// Table and column layout of the records store.
+#include "services/records/store/sqlite_table_layout.h"
+
+#include "casework/v1/action_item.pb.h"
+#include "casework/v1/case.pb.h"
+#include "casework/v1/meeting.pb.h"
+#include "casework/v1/session_record.pb.h"
+#include "casework/v1/team.pb.h"
+#include "services/records/domain/proto_time.h"
+
+namespace casework::records {
+
+const char* TableOf(ResourceKind kind) {
+  switch (kind) {
+    case ResourceKind::kTeam:
+      return "teams";
+    case ResourceKind::kCase:
+      return "cases";
+    case ResourceKind::kGoal:
+      return "goals";
+    case ResourceKind::kBenefitIndicator:
+      return "benefit_indicators";
+    case ResourceKind::kMeeting:
+      return "meetings";
+    case ResourceKind::kActionItem:
+      return "action_items";
+    case ResourceKind::kSessionRecord:
+      return "session_records";
+  }
+  return "";
+}
+
+// The list columns of one resource, besides name, organization, parent, etag and body.
+Columns ListColumns(ResourceKind kind, const google::protobuf::Message& message) {
+  switch (kind) {
+    case ResourceKind::kTeam: {
+      const auto& team = static_cast<const casework::v1::Team&>(message);
+      return {{"display_name", team.display_name()}};
+    }
+    case ResourceKind::kCase: {
+      const auto& c = static_cast<const casework::v1::Case&>(message);
+      return {{"reference", c.reference()},
+              {"caseworker", c.caseworker()},
+              {"status", int64_t{c.status()}},
+              {"risk_level", int64_t{c.risk_level()}},
+              {"create_time", ToUnixMicros(c.create_time())},
+              {"stage_enter_time", ToUnixMicros(c.stage_enter_time())}};
+    }
+    case ResourceKind::kGoal:
+      return {{"create_time",
+               ToUnixMicros(static_cast<const casework::v1::Goal&>(message).create_time())}};
+    case ResourceKind::kBenefitIndicator:
+      return {{"create_time",
+               ToUnixMicros(
+                   static_cast<const casework::v1::BenefitIndicator&>(message).create_time())}};
+    case ResourceKind::kMeeting:
+      return {{"scheduled_time",
+               ToUnixMicros(static_cast<const casework::v1::Meeting&>(message).scheduled_time())}};
+    case ResourceKind::kActionItem: {
+      const auto& item = static_cast<const casework::v1::ActionItem&>(message);
+      return {{"owner", item.owner()},
+              {"state", int64_t{item.state()}},
+              {"due_time", ToUnixMicros(item.due_time())},
+              {"create_time", ToUnixMicros(item.create_time())}};
+    }
+    case ResourceKind::kSessionRecord: {
+      const auto& record = static_cast<const casework::v1::SessionRecord&>(message);
+      return {{"protocol_id", record.protocol_id()}, {"end_time", ToUnixMicros(record.end_time())}};
+    }
+  }
+  return {};
+}
+
+const char* SortColumn(SortField sort) {
+  switch (sort) {
+    case SortField::kName:
+      return "name";
+    case SortField::kDisplayName:
+      return "display_name";
+    case SortField::kCreateTime:
+      return "create_time";
+    case SortField::kStageEnterTime:
+      return "stage_enter_time";
+    case SortField::kRiskLevel:
+      return "risk_level";
+    case SortField::kScheduledTime:
+      return "scheduled_time";
+    case SortField::kDueTime:
+      return "due_time";
+    case SortField::kEndTime:
+      return "end_time";
+  }
+  return "name";
+}
+
+// Column and whether it holds numbers.
+std::pair<const char*, bool> IndexedColumn(IndexedField field) {
+  switch (field) {
+    case IndexedField::kCaseworker:
+      return {"caseworker", false};
+    case IndexedField::kCaseStatus:
+      return {"status", true};
+    case IndexedField::kReference:
+      return {"reference", false};
+    case IndexedField::kOwner:
+      return {"owner", false};
+    case IndexedField::kActionItemState:
+      return {"state", true};
+    case IndexedField::kProtocolId:
+      return {"protocol_id", false};
+  }
+  return {"name", false};
+}
+
+namespace {
+
+const google::protobuf::Message& DefaultOf(ResourceKind kind) {
+  switch (kind) {
+    case ResourceKind::kTeam:
+      return casework::v1::Team::default_instance();
+    case ResourceKind::kCase:
+      return casework::v1::Case::default_instance();
+    case ResourceKind::kGoal:
+      return casework::v1::Goal::default_instance();
+    case ResourceKind::kBenefitIndicator:
+      return casework::v1::BenefitIndicator::default_instance();
+    case ResourceKind::kMeeting:
+      return casework::v1::Meeting::default_instance();
+    case ResourceKind::kActionItem:
+      return casework::v1::ActionItem::default_instance();
+    case ResourceKind::kSessionRecord:
+      return casework::v1::SessionRecord::default_instance();
+  }
+  return casework::v1::Team::default_instance();
+}
+
+}  // namespace
+
+bool HasColumn(ResourceKind kind, absl::string_view column) {
+  if (column == "name") return true;
+  for (const auto& [name, value] : ListColumns(kind, DefaultOf(kind))) {
+    if (column == name) return true;
+  }
+  return false;
+}
+
+// `organizations/o/teams/t/cases/c` → `organizations/o/teams/t`.
+std::string ParentOf(const std::string& name) {
+  size_t last = name.rfind('/');
+  if (last == std::string::npos || last == 0) return "";
+  size_t collection = name.rfind('/', last - 1);
+  return collection == std::string::npos ? "" : name.substr(0, collection);
+}
+
+std::string OrganizationOfName(const std::string& name) {
+  const size_t start = name.find('/') + 1;
+  return name.substr(start, name.find('/', start) - start);
+}
+
+}  // namespace casework::records

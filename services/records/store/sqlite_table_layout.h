@@ -1,0 +1,39 @@
+// The layout of the records store's SQLite tables: which table holds each kind of resource, the
+// list columns extracted from a message (besides name, organization, parent, etag and body, which
+// every table has), and the columns lists order and restrict by. Must agree with
+// migrations/*.sql.
+#ifndef SERVICES_RECORDS_STORE_SQLITE_TABLE_LAYOUT_H_
+#define SERVICES_RECORDS_STORE_SQLITE_TABLE_LAYOUT_H_
+
+#include <google/protobuf/message.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "services/records/domain/record_store.h"
+
+namespace casework::records {
+
+using Value = std::variant<int64_t, std::string>;
+using Columns = std::vector<std::pair<const char*, Value>>;
+
+const char* TableOf(ResourceKind kind);
+// The list columns of `message` (a resource of `kind`) with their values.
+Columns ListColumns(ResourceKind kind, const google::protobuf::Message& message);
+bool HasColumn(ResourceKind kind, absl::string_view column);
+const char* SortColumn(SortField sort);
+// The column of an indexed field and whether it holds numbers.
+std::pair<const char*, bool> IndexedColumn(IndexedField field);
+
+// `organizations/o/teams/t/cases/c` → `organizations/o/teams/t`.
+std::string ParentOf(const std::string& name);
+// `organizations/o/...` → `o`.
+std::string OrganizationOfName(const std::string& name);
+
+}  // namespace casework::records
+
+#endif  // SERVICES_RECORDS_STORE_SQLITE_TABLE_LAYOUT_H_

@@ -1,0 +1,222 @@
+// The SQL over the records store's tables (their layout: sqlite_table_layout.h).
+#include "services/records/store/sqlite_tables.h"
+
+#include <limits>
+#include <variant>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "libs/status/status_macros.h"
+#include "services/records/store/sqlite_table_layout.h"
+
+namespace casework::records {
+namespace {
+
+void BindValue(Statement& statement, const Value& value) {
+  if (std::holds_alternative<int64_t>(value)) {
+    statement.Bind(std::get<int64_t>(value));
+  } else {
+    statement.Bind(std::get<std::string>(value));
+  }
+}
+
+struct Identity {
+  ResourceKind kind;
+  std::string name;
+  std::string etag;
+};
+
+absl::StatusOr<Identity> IdentityOf(const google::protobuf::Message& resource) {
+  CASEWORK_ASSIGN_OR_RETURN(ResourceKind kind, KindOf(resource));
+  const auto* descriptor = resource.GetDescriptor();
+  const auto* reflection = resource.GetReflection();
+  Identity identity{kind, reflection->GetString(resource, descriptor->FindFieldByName("name")),
+                    reflection->GetString(resource, descriptor->FindFieldByName("etag"))};
+  if (identity.name.empty()) return absl::InvalidArgumentError("a stored resource needs a name");
+  return identity;
+}
+
+}  // namespace
+
+absl::StatusOr<bool> SqliteTables::Get(absl::string_view name,
+                                       google::protobuf::Message& resource) {
+  CASEWORK_ASSIGN_OR_RETURN(ResourceKind kind, KindOf(resource));
+  CASEWORK_ASSIGN_OR_RETURN(
+      auto statement,
+      connection_.Prepare(absl::StrCat("SELECT body FROM ", TableOf(kind), " WHERE name = ?")));
+  statement->Bind(name);
+  CASEWORK_ASSIGN_OR_RETURN(bool row, statement->Step());
+  if (!row) return false;
+  if (!resource.ParseFromString(statement->Blob(0))) {
+    return absl::DataLossError(absl::StrCat("the stored ", TableOf(kind), " row is unreadable"));
+  }
+  return true;
+}
+
+absl::StatusOr<std::vector<ListedResource>> SqliteTables::List(const ListQuery& query) {
+  const char* sort = SortColumn(query.sort);
+  if (!HasColumn(query.kind, sort)) {
+    return absl::InvalidArgumentError(absl::StrCat(TableOf(query.kind), " has no order ", sort));
+  }
+  const bool text_sort = query.sort == SortField::kName || query.sort == SortField::kDisplayName;
+  std::vector<std::string> where = {"1 = 1"};
+  if (!query.organization.empty()) where.push_back("organization = ?");
+  if (!query.parents.empty()) {
+    std::vector<std::string> marks(query.parents.size(), "?");
+    where.push_back(absl::StrCat("parent IN (", absl::StrJoin(marks, ", "), ")"));
+  }
+  for (const auto& [field, value] : query.equals) {
+    auto [column, numeric] = IndexedColumn(field);
+    if (!HasColumn(query.kind, column)) {
+      return absl::InvalidArgumentError(absl::StrCat(TableOf(query.kind), " has no ", column));
+    }
+    where.push_back(absl::StrCat(column, " = ?"));
+  }
+  const char* direction = query.descending ? "DESC" : "ASC";
+  if (query.after.has_value()) {
+    where.push_back(
+        query.sort == SortField::kName
+            ? absl::StrCat("name ", query.descending ? "<" : ">", " ?")
+            : absl::StrCat("(", sort, ", name) ", query.descending ? "<" : ">", " (?, ?)"));
+  }
+  const std::string sql = absl::StrCat(
+      "SELECT body, ", sort, ", name FROM ", TableOf(query.kind), " WHERE ",
+      absl::StrJoin(where, " AND "), " ORDER BY ", sort, " ", direction,
+      query.sort == SortField::kName ? "" : absl::StrCat(", name ", direction), " LIMIT ?");
+  CASEWORK_ASSIGN_OR_RETURN(auto statement, connection_.Prepare(sql));
+  if (!query.organization.empty()) statement->Bind(query.organization);
+  for (const std::string& parent : query.parents) statement->Bind(parent);
+  for (const auto& [field, value] : query.equals) {
+    int64_t number = 0;
+    if (IndexedColumn(field).second && absl::SimpleAtoi(value, &number)) {
+      statement->Bind(number);
+    } else {
+      statement->Bind(value);
+    }
+  }
+  if (query.after.has_value()) {
+    if (query.sort != SortField::kName) {
+      if (text_sort) {
+        statement->Bind(query.after->text);
+      } else {
+        statement->Bind(query.after->number);
+      }
+    }
+    statement->Bind(query.after->name);
+  }
+  statement->Bind(int64_t{query.limit});
+  std::vector<ListedResource> rows;
+  while (true) {
+    CASEWORK_ASSIGN_OR_RETURN(bool row, statement->Step());
+    if (!row) break;
+    ListedResource& listed = rows.emplace_back();
+    listed.body = statement->Blob(0);
+    if (text_sort) {
+      listed.position.text = statement->Text(1);
+    } else {
+      listed.position.number = statement->Int(1);
+    }
+    listed.position.name = statement->Text(2);
+  }
+  return rows;
+}
+
+absl::StatusOr<std::vector<StoredAuditEntry>> SqliteTables::ListAudit(const AuditQuery& query) {
+  CASEWORK_ASSIGN_OR_RETURN(
+      auto statement,
+      connection_.Prepare("SELECT sequence, body FROM audit_entries WHERE organization = ? AND "
+                          "sequence < ? ORDER BY sequence DESC LIMIT ?"));
+  statement->Bind(query.organization)
+      .Bind(query.before_sequence.value_or(std::numeric_limits<int64_t>::max()))
+      .Bind(int64_t{query.limit});
+  std::vector<StoredAuditEntry> entries;
+  while (true) {
+    CASEWORK_ASSIGN_OR_RETURN(bool row, statement->Step());
+    if (!row) break;
+    StoredAuditEntry& stored = entries.emplace_back();
+    stored.sequence = statement->Int(0);
+    if (!stored.entry.ParseFromString(statement->Blob(1))) {
+      return absl::DataLossError("a stored audit entry is unreadable");
+    }
+    stored.entry.set_name(absl::StrFormat("organizations/%s/auditEntries/%020d", query.organization,
+                                          stored.sequence));
+  }
+  return entries;
+}
+
+absl::Status SqliteTables::Insert(const google::protobuf::Message& resource) {
+  CASEWORK_ASSIGN_OR_RETURN(Identity identity, IdentityOf(resource));
+  Columns columns = ListColumns(identity.kind, resource);
+  std::vector<std::string> names = {"name", "organization", "parent", "etag", "body"};
+  for (const auto& [column, value] : columns) names.emplace_back(column);
+  std::vector<std::string> marks(names.size(), "?");
+  CASEWORK_ASSIGN_OR_RETURN(
+      auto statement, connection_.Prepare(absl::StrCat("INSERT INTO ", TableOf(identity.kind), " (",
+                                                       absl::StrJoin(names, ", "), ") VALUES (",
+                                                       absl::StrJoin(marks, ", "), ")")));
+  statement->Bind(identity.name)
+      .Bind(OrganizationOfName(identity.name))
+      .Bind(ParentOf(identity.name))
+      .Bind(identity.etag)
+      .BindBlob(resource.SerializeAsString());
+  for (const auto& [column, value] : columns) BindValue(*statement, value);
+  return statement->Run();
+}
+
+absl::Status SqliteTables::Update(const google::protobuf::Message& resource,
+                                  absl::string_view expected_etag) {
+  CASEWORK_ASSIGN_OR_RETURN(Identity identity, IdentityOf(resource));
+  Columns columns = ListColumns(identity.kind, resource);
+  std::vector<std::string> sets = {"etag = ?", "body = ?"};
+  for (const auto& [column, value] : columns) sets.push_back(absl::StrCat(column, " = ?"));
+  {
+    CASEWORK_ASSIGN_OR_RETURN(
+        auto statement, connection_.Prepare(absl::StrCat("UPDATE ", TableOf(identity.kind), " SET ",
+                                                         absl::StrJoin(sets, ", "),
+                                                         " WHERE name = ? AND etag = ?")));
+    statement->Bind(identity.etag).BindBlob(resource.SerializeAsString());
+    for (const auto& [column, value] : columns) BindValue(*statement, value);
+    statement->Bind(identity.name).Bind(expected_etag);
+    CASEWORK_RETURN_IF_ERROR(statement->Run());
+  }
+  if (connection_.Changes() == 1) return absl::OkStatus();
+  return ExplainUnchanged(TableOf(identity.kind), identity.name);
+}
+
+absl::Status SqliteTables::Delete(ResourceKind kind, absl::string_view name,
+                                  absl::string_view expected_etag) {
+  {
+    CASEWORK_ASSIGN_OR_RETURN(auto statement,
+                              connection_.Prepare(absl::StrCat("DELETE FROM ", TableOf(kind),
+                                                               " WHERE name = ? AND etag = ?")));
+    statement->Bind(name).Bind(expected_etag);
+    CASEWORK_RETURN_IF_ERROR(statement->Run());
+  }
+  if (connection_.Changes() == 1) return absl::OkStatus();
+  return ExplainUnchanged(TableOf(kind), name);
+}
+
+absl::Status SqliteTables::ExplainUnchanged(const char* table, absl::string_view name) {
+  CASEWORK_ASSIGN_OR_RETURN(auto statement, connection_.Prepare(absl::StrCat(
+                                                "SELECT etag FROM ", table, " WHERE name = ?")));
+  statement->Bind(name);
+  CASEWORK_ASSIGN_OR_RETURN(bool row, statement->Step());
+  if (!row) return absl::NotFoundError(absl::StrCat(name, " does not exist"));
+  return absl::AbortedError(absl::StrCat(name, " has another etag"));
+}
+
+absl::StatusOr<std::string> SqliteTables::AppendAudit(const casework::v1::AuditEntry& entry) {
+  casework::v1::AuditEntry stored = entry;
+  stored.clear_name();
+  CASEWORK_ASSIGN_OR_RETURN(
+      auto statement,
+      connection_.Prepare("INSERT INTO audit_entries (organization, body) VALUES (?, ?)"));
+  statement->Bind(entry.organization()).BindBlob(stored.SerializeAsString());
+  CASEWORK_RETURN_IF_ERROR(statement->Run());
+  return absl::StrFormat("organizations/%s/auditEntries/%020d", entry.organization(),
+                         sqlite3_last_insert_rowid(connection_.db()));
+}
+
+}  // namespace casework::records

@@ -1,0 +1,258 @@
+// CommandRunner: one command's trip through log, engine and append, as a chain of callbacks on
+// the Redis loop thread (the engine is pure CPU and never blocks).
+#include "services/session/command_runner.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <openssl/sha.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "libs/status/errors.h"
+#include "services/session/engine/session_engine.h"
+#include "services/session/engine/time_util.h"
+
+namespace casework::session {
+namespace {
+
+using casework::v1::SessionCommand;
+using casework::v1::SessionSnapshot;
+
+constexpr int kMaxAttempts = 5;
+constexpr absl::Duration kDefaultWarningLead = absl::Minutes(2);
+
+// Identifies a request's payload and caller, so a reused request id is told from a retry.
+std::string Fingerprint(const SessionCommand& command, const casework::v1::Principal& principal) {
+  std::string bytes;
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  command.SerializeToCodedStream(&coded);
+  coded.Trim();
+  bytes += '\0';
+  bytes += principal.subject();
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+}
+
+}  // namespace
+
+// One run of one command; deletes itself when it answers.
+class CommandRun {
+ public:
+  CommandRun(CommandRunner& runner, std::string name, SessionCommand command,
+             casework::v1::Principal principal, OutcomeCallback done)
+      : runner_(runner),
+        name_(std::move(name)),
+        command_(std::move(command)),
+        principal_(std::move(principal)),
+        done_(std::move(done)),
+        request_id_(CommandRequestId(command_)),
+        fingerprint_(Fingerprint(command_, principal_)) {}
+
+  void Start() { LoadState(); }
+
+ private:
+  void LoadState() {
+    runner_.Load(name_, [this](absl::StatusOr<SessionSnapshot> state) {
+      if (!state.ok() && !(state.status().code() == absl::StatusCode::kNotFound &&
+                           command_.has_create_session())) {
+        Finish(state.status());
+        return;
+      }
+      state_ = state.ok() ? *std::move(state) : SessionSnapshot();
+      CheckRetry();
+    });
+  }
+
+  // A request id seen before answers with the original outcome, whatever the state is now.
+  void CheckRetry() {
+    if (request_id_.empty()) {
+      GatherFacts();
+      return;
+    }
+    runner_.log_.LookupRequest(name_, request_id_, fingerprint_,
+                               [this](absl::StatusOr<AppendOutcome> seen) {
+                                 if (seen.ok()) {
+                                   Replay(seen->response);
+                                 } else if (seen.status().code() == absl::StatusCode::kNotFound) {
+                                   GatherFacts();
+                                 } else {
+                                   Finish(seen.status());
+                                 }
+                               });
+  }
+
+  void GatherFacts() {
+    runner_.facts_.Gather(state_, command_,
+                          [this](absl::StatusOr<casework::v1::CommandFacts> facts) {
+                            if (!facts.ok()) {
+                              Finish(facts.status());
+                              return;
+                            }
+                            *command_.mutable_facts() = *std::move(facts);
+                            command_.mutable_facts()->set_session_name(name_);
+                            DecideAndAppend();
+                          });
+  }
+
+  void DecideAndAppend() {
+    absl::StatusOr<std::vector<casework::v1::SessionEvent>> events =
+        Decide(state_, command_, principal_, runner_.clock_());
+    if (!events.ok()) {
+      Finish(events.status());
+      return;
+    }
+    if (events->empty()) {
+      Finish(CommandOutcome{state_, 0, 0});
+      return;
+    }
+    const int64_t expected = state_.session().version();
+    AppendRequest append;
+    append.session_name = name_;
+    append.expected_version = expected;
+    append.request_id = request_id_;
+    append.fingerprint = fingerprint_;
+    for (const casework::v1::SessionEvent& event : *events) {
+      append.events.push_back(event.SerializeAsString());
+      ApplyInPlace(&state_, event);
+    }
+    append.snapshot = state_.SerializeAsString();
+    const int64_t first = events->front().sequence();
+    const int64_t last = events->back().sequence();
+    append.response = absl::StrCat(first, ":", last);
+    runner_.log_.Append(
+        std::move(append), [this, first, last](absl::StatusOr<AppendOutcome> appended) {
+          if (appended.ok() && appended->duplicate) {
+            Replay(appended->response);  // a concurrent retry of the same request won
+          } else if (appended.ok()) {
+            UpdateTimer();
+            Finish(CommandOutcome{std::move(state_), first, last});
+          } else if (appended.status().code() == absl::StatusCode::kAborted &&
+                     ++attempts_ < kMaxAttempts) {
+            LoadState();  // another replica appended first: decide again on the new state
+          } else {
+            Finish(appended.status());
+          }
+        });
+  }
+
+  void Replay(absl::string_view response) {
+    std::pair<absl::string_view, absl::string_view> range = absl::StrSplit(response, ':');
+    CommandOutcome outcome;
+    if (!absl::SimpleAtoi(range.first, &outcome.first_sequence) ||
+        !absl::SimpleAtoi(range.second, &outcome.last_sequence)) {
+      Finish(absl::DataLossError("stored response of a request id is unreadable"));
+      return;
+    }
+    runner_.Load(name_, [this, outcome](absl::StatusOr<SessionSnapshot> state) mutable {
+      if (!state.ok()) {
+        Finish(state.status());
+        return;
+      }
+      outcome.state = *std::move(state);
+      Finish(std::move(outcome));
+    });
+  }
+
+  void UpdateTimer() { runner_.RefreshTimer(name_, state_); }
+
+  void Finish(absl::StatusOr<CommandOutcome> outcome) {
+    std::move(done_)(std::move(outcome));
+    delete this;
+  }
+
+  CommandRunner& runner_;
+  const std::string name_;
+  SessionCommand command_;
+  const casework::v1::Principal principal_;
+  OutcomeCallback done_;
+  const std::string request_id_;
+  const std::string fingerprint_;
+  SessionSnapshot state_;
+  int attempts_ = 0;
+};
+
+CommandRunner::CommandRunner(RedisEventLog& log, PhaseTimers& timers, FactsSource& facts,
+                             std::function<absl::Time()> clock)
+    : log_(log), timers_(timers), facts_(facts), clock_(std::move(clock)) {}
+
+void CommandRunner::Run(std::string session_name, SessionCommand command,
+                        casework::v1::Principal principal, OutcomeCallback done) {
+  (new CommandRun(*this, std::move(session_name), std::move(command), std::move(principal),
+                  std::move(done)))
+      ->Start();
+}
+
+// The phase deadline moves with most commands; the shared timer set follows it. A failure here
+// leaves the previous due time, which only makes the timer loop look early (a tick with nothing
+// due changes nothing and re-schedules).
+void CommandRunner::RefreshTimer(const std::string& session_name, const SessionSnapshot& state) {
+  absl::optional<absl::Time> due = NextTimerDue(state);
+  auto ignore = [](absl::Status) {};
+  if (due.has_value()) {
+    timers_.Schedule(session_name, *due, ignore);
+  } else {
+    timers_.Cancel(session_name, ignore);
+  }
+}
+
+void CommandRunner::Load(const std::string& session_name,
+                         absl::AnyInvocable<void(absl::StatusOr<SessionSnapshot>) &&> done) {
+  log_.LoadSnapshot(
+      session_name, [done = std::move(done)](absl::StatusOr<StoredSnapshot> stored) mutable {
+        if (!stored.ok()) {
+          std::move(done)(
+              stored.status().code() == absl::StatusCode::kNotFound
+                  ? Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND", "session not found")
+                  : stored.status());
+          return;
+        }
+        SessionSnapshot state;
+        if (!state.ParseFromString(stored->state)) {
+          std::move(done)(absl::DataLossError("session snapshot is unreadable"));
+          return;
+        }
+        std::move(done)(std::move(state));
+      });
+}
+
+std::string CommandRequestId(const SessionCommand& command) {
+  const google::protobuf::Reflection* reflection = command.GetReflection();
+  const google::protobuf::OneofDescriptor* oneof =
+      command.GetDescriptor()->FindOneofByName("command");
+  const google::protobuf::FieldDescriptor* set =
+      reflection->GetOneofFieldDescriptor(command, oneof);
+  if (set == nullptr || set->message_type() == nullptr) return "";
+  const google::protobuf::Message& request = reflection->GetMessage(command, set);
+  const google::protobuf::FieldDescriptor* field =
+      request.GetDescriptor()->FindFieldByName("request_id");
+  if (field == nullptr || field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+    return "";
+  }
+  return request.GetReflection()->GetString(request, field);
+}
+
+absl::optional<absl::Time> NextTimerDue(const SessionSnapshot& state) {
+  const casework::v1::Session& session = state.session();
+  if (session.state() != casework::v1::SESSION_STATE_IN_PROGRESS || !session.has_current_phase() ||
+      !session.current_phase().has_deadline()) {
+    return absl::nullopt;
+  }
+  const casework::v1::CurrentPhase& phase = session.current_phase();
+  const absl::Time deadline = ToTime(phase.deadline());
+  if (!phase.warning_sent()) {
+    const absl::Duration lead = state.protocol().has_time_warning_lead()
+                                    ? ToDuration(state.protocol().time_warning_lead())
+                                    : kDefaultWarningLead;
+    return deadline - lead;
+  }
+  if (!phase.overrun()) return deadline;
+  return absl::nullopt;
+}
+
+}  // namespace casework::session

@@ -1,0 +1,73 @@
+// Runs one session command end to end: load the session's state from its log, replay a retried
+// request id, gather the facts the command needs, let the engine decide, append the events with
+// one compare-and-append, and fold them. When another replica appended first, the command is
+// decided again on the new state (up to a few times, then ABORTED). No business rule lives here:
+// the engine decides; this is plumbing between the engine and the Redis adapters.
+#ifndef SERVICES_SESSION_COMMAND_RUNNER_H_
+#define SERVICES_SESSION_COMMAND_RUNNER_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "casework/v1/principal.pb.h"
+#include "casework/v1/session_command.pb.h"
+#include "services/session/engine/protocol_registry.h"
+#include "services/session/store/phase_timers.h"
+#include "services/session/store/redis_event_log.h"
+
+namespace casework::session {
+
+struct CommandOutcome {
+  casework::v1::SessionSnapshot state;  // after the command
+  int64_t first_sequence = 0;           // the appended events; 0 and 0 when none were
+  int64_t last_sequence = 0;
+};
+
+using OutcomeCallback = absl::AnyInvocable<void(absl::StatusOr<CommandOutcome>) &&>;
+
+// The facts a command needs beyond the session itself (protocol templates, the team's previous
+// session record, the case-load review). Called on the Redis loop thread; must not block.
+class FactsSource {
+ public:
+  virtual ~FactsSource() = default;
+  virtual void Gather(
+      const casework::v1::SessionSnapshot& state, const casework::v1::SessionCommand& command,
+      absl::AnyInvocable<void(absl::StatusOr<casework::v1::CommandFacts>) &&> done) = 0;
+};
+
+class CommandRunner {
+ public:
+  CommandRunner(RedisEventLog& log, PhaseTimers& timers, FactsSource& facts,
+                std::function<absl::Time()> clock);
+
+  // `session_name` must already be checked to lie in the principal's organisation.
+  void Run(std::string session_name, casework::v1::SessionCommand command,
+           casework::v1::Principal principal, OutcomeCallback done);
+
+  // Puts the session's phase timer at its next due time, or removes it (best effort).
+  void RefreshTimer(const std::string& session_name, const casework::v1::SessionSnapshot& state);
+
+  // The session's current state; NOT_FOUND when it does not exist.
+  void Load(const std::string& session_name,
+            absl::AnyInvocable<void(absl::StatusOr<casework::v1::SessionSnapshot>) &&> done);
+
+ private:
+  friend class CommandRun;
+  RedisEventLog& log_;
+  PhaseTimers& timers_;
+  FactsSource& facts_;
+  std::function<absl::Time()> clock_;
+};
+
+// The request_id of whichever request the command carries ("" for none).
+std::string CommandRequestId(const casework::v1::SessionCommand& command);
+
+// When the session's timer loop must next tick it (time warning or overrun), if ever.
+absl::optional<absl::Time> NextTimerDue(const casework::v1::SessionSnapshot& state);
+
+}  // namespace casework::session
+
+#endif  // SERVICES_SESSION_COMMAND_RUNNER_H_

@@ -1,0 +1,115 @@
+// SessionService command handlers: request → SessionCommand → CommandRunner → projected reply.
+#include "services/session/session_grpc_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/server/authenticating_credentials.h"
+#include "libs/server/grpc_status.h"
+#include "services/session/engine/session_projection.h"
+#include "services/session/session_names.h"
+
+namespace casework::session {
+
+using casework::v1::Principal;
+using casework::v1::SessionCommand;
+using casework::v1::SessionCommandResponse;
+
+SessionGrpcService::Reactor* SessionGrpcService::Run(
+    Context* context, const std::string& name, SessionCommand command,
+    std::function<void(const CommandOutcome&, const Principal&)> respond) {
+  Reactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Principal> caller = CallerPrincipal(*context);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  if (absl::Status checked = CheckSessionName(name, *caller); !checked.ok()) {
+    reactor->Finish(ToGrpcStatus(checked));
+    return reactor;
+  }
+  Principal principal = *caller;
+  runner_.Run(name, std::move(command), *std::move(caller),
+              [reactor, principal = std::move(principal),
+               respond = std::move(respond)](absl::StatusOr<CommandOutcome> outcome) {
+                if (outcome.ok()) respond(*outcome, principal);
+                reactor->Finish(ToGrpcStatus(outcome.status()));
+              });
+  return reactor;
+}
+
+SessionGrpcService::Reactor* SessionGrpcService::RunCommand(Context* context,
+                                                            const std::string& name,
+                                                            SessionCommand command,
+                                                            SessionCommandResponse* response) {
+  return Run(context, name, std::move(command),
+             [response](const CommandOutcome& outcome, const Principal& caller) {
+               *response->mutable_session() =
+                   ProjectSession(outcome.state, caller, casework::v1::SESSION_VIEW_BASIC);
+               response->set_first_sequence(outcome.first_sequence);
+               response->set_last_sequence(outcome.last_sequence);
+             });
+}
+
+SessionGrpcService::Reactor* SessionGrpcService::CreateSession(
+    Context* context, const casework::v1::CreateSessionRequest* request,
+    casework::v1::Session* response) {
+  absl::StatusOr<Principal> caller = CallerPrincipal(*context);
+  if (caller.ok()) {
+    if (absl::Status checked = CheckTeamName(request->parent(), *caller); !checked.ok()) {
+      Reactor* reactor = context->DefaultReactor();
+      reactor->Finish(ToGrpcStatus(checked));
+      return reactor;
+    }
+  }
+  SessionCommand command;
+  *command.mutable_create_session() = *request;
+  const std::string id = request->session_id().empty() ? NewSessionId() : request->session_id();
+  return Run(context, absl::StrCat(request->parent(), "/sessions/", id), std::move(command),
+             [response](const CommandOutcome& outcome, const Principal& principal) {
+               *response =
+                   ProjectSession(outcome.state, principal, casework::v1::SESSION_VIEW_FULL);
+             });
+}
+
+SessionGrpcService::Reactor* SessionGrpcService::AddContribution(
+    Context* context, const casework::v1::AddContributionRequest* request,
+    casework::v1::AddContributionResponse* response) {
+  SessionCommand command;
+  *command.mutable_add_contribution() = *request;
+  return Run(context, request->name(), std::move(command),
+             [response](const CommandOutcome& outcome, const Principal& caller) {
+               const casework::v1::Session& session = outcome.state.session();
+               if (session.contributions_size() > 0) {
+                 *response->mutable_contribution() = ProjectContribution(
+                     session.contributions(session.contributions_size() - 1), caller);
+               }
+               *response->mutable_session() =
+                   ProjectSession(outcome.state, caller, casework::v1::SESSION_VIEW_BASIC);
+             });
+}
+
+// The commands whose reply is the common SessionCommandResponse.
+#define CASEWORK_SESSION_COMMAND(Method, Request, field)                                          \
+  SessionGrpcService::Reactor* SessionGrpcService::Method(                                        \
+      Context* context, const casework::v1::Request* request, SessionCommandResponse* response) { \
+    SessionCommand command;                                                                       \
+    *command.mutable_##field() = *request;                                                        \
+    return RunCommand(context, request->name(), std::move(command), response);                    \
+  }
+
+CASEWORK_SESSION_COMMAND(JoinSession, JoinSessionRequest, join_session)
+CASEWORK_SESSION_COMMAND(AcknowledgeAgreements, AcknowledgeAgreementsRequest,
+                         acknowledge_agreements)
+CASEWORK_SESSION_COMMAND(AssignRoles, AssignRolesRequest, assign_roles)
+CASEWORK_SESSION_COMMAND(StartSession, StartSessionRequest, start_session)
+CASEWORK_SESSION_COMMAND(AdvancePhase, AdvancePhaseRequest, advance_phase)
+CASEWORK_SESSION_COMMAND(ExtendPhase, ExtendPhaseRequest, extend_phase)
+CASEWORK_SESSION_COMMAND(RespondToHypothesis, RespondToHypothesisRequest, respond_to_hypothesis)
+CASEWORK_SESSION_COMMAND(GiveTurn, GiveTurnRequest, give_turn)
+CASEWORK_SESSION_COMMAND(RevealContributions, RevealContributionsRequest, reveal_contributions)
+CASEWORK_SESSION_COMMAND(PauseSession, PauseSessionRequest, pause_session)
+CASEWORK_SESSION_COMMAND(ResumeSession, ResumeSessionRequest, resume_session)
+CASEWORK_SESSION_COMMAND(EndSession, EndSessionRequest, end_session)
+
+#undef CASEWORK_SESSION_COMMAND
+
+}  // namespace casework::session

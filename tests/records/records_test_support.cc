@@ -1,0 +1,204 @@
+// The in-process records server and the seeded cast of the records integration tests.
+#include "tests/records/records_test_support.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "libs/server/grpc_status.h"
+#include "libs/status/errors.h"
+#include "libs/testing/test_tokens.h"
+#include "services/records/domain/proto_time.h"
+#include "services/records/domain/resource_names.h"
+
+namespace casework::testing {
+
+TempDir::TempDir() {
+  static std::atomic<int> counter{0};
+  path_ = std::filesystem::temp_directory_path() / absl::StrCat("casework-records-test-", getpid(),
+                                                                "-", counter++, "-",
+                                                                absl::ToUnixNanos(absl::Now()));
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::unique_ptr<RecordsTestServer> RecordsTestServer::Start(Options options) {
+  std::unique_ptr<RecordsTestServer> server(new RecordsTestServer);
+  if (options.database.empty()) {
+    server->dir_ = std::make_unique<TempDir>();
+    options.database = (server->dir_->path() / "records.db").string();
+  }
+  server->database_ = options.database;
+  auto metrics =
+      MetricsEndpoint::Start(options.with_metrics_endpoint ? "127.0.0.1:0" : std::string());
+  if (!metrics.ok()) return nullptr;
+  server->metrics_ = *std::move(metrics);
+  RecordsOptions records;
+  records.store.path = options.database;
+  records.metrics_refresh = options.metrics_refresh;
+  auto app = RecordsApp::Create(records, server->metrics_->registry(), server->clock_);
+  if (!app.ok()) {
+    ADD_FAILURE() << app.status();
+    return nullptr;
+  }
+  server->app_ = *std::move(app);
+  ServerOptions server_options;
+  server_options.service_name = "records";
+  server_options.grpc_address = "127.0.0.1:0";
+  server_options.auth = GetTestKeys().verifier_options;
+  server_options.drain_grace = absl::Seconds(2);
+  auto grpc_server = GrpcServer::Start(
+      server_options, *server->metrics_,
+      {{&server->app_->service(), casework::v1::RecordsService::service_full_name()}});
+  if (!grpc_server.ok()) {
+    ADD_FAILURE() << grpc_server.status();
+    return nullptr;
+  }
+  server->server_ = *std::move(grpc_server);
+  server->channel_ = LoopbackChannel(server->server_->port());
+  server->stub_ = casework::v1::RecordsService::NewStub(server->channel_);
+  return server;
+}
+
+RecordsTestServer::~RecordsTestServer() {
+  stub_.reset();
+  channel_.reset();
+  server_.reset();  // drains calls in flight
+  app_.reset();     // then the store finishes its queue
+  metrics_.reset();
+}
+
+std::string TokenFor(const std::string& subject, const std::string& organization,
+                     std::vector<std::string> roles, std::vector<std::string> teams) {
+  return GoodToken(MakePrincipal(subject, organization, std::move(roles), std::move(teams)));
+}
+
+std::string AdminToken(const std::string& org) { return TokenFor(kAdmin, org, {"admin"}, {}); }
+std::string AuditorToken(const std::string& org) {
+  return TokenFor(kAuditor, org, {"auditor"}, {});
+}
+std::string SupervisorToken(const std::string& org) {
+  return TokenFor(kSupervisor, org, {"supervisor"});
+}
+std::string CaseworkerToken(const std::string& org) {
+  return TokenFor(kCaseworker, org, {"caseworker"});
+}
+std::string OtherCaseworkerToken(const std::string& org) {
+  return TokenFor(kOtherCaseworker, org, {"caseworker"});
+}
+std::string FacilitatorToken(const std::string& org) {
+  return TokenFor(kFacilitator, org, {"facilitator"});
+}
+std::string MemberToken(const std::string& org) { return TokenFor(kMember, org, {"member"}); }
+std::string OutsiderToken(const std::string& org) {
+  return TokenFor(kOutsider, org, {"caseworker"}, {"t2"});
+}
+std::string SessionServiceToken(const std::string& org) {
+  return TokenFor("session-service", org, {"session-service"}, {});
+}
+std::string NotificationServiceToken(const std::string& org) {
+  return TokenFor("notification-service", org, {"notification-service"}, {});
+}
+
+std::string Reason(const grpc::Status& status) { return ErrorReason(FromGrpcStatus(status)); }
+
+std::string NewRequestId() { return records::NewId(); }
+
+casework::v1::Team SeedTeam(casework::v1::RecordsService::Stub& stub, const std::string& org) {
+  casework::v1::CreateTeamRequest request;
+  request.set_parent(absl::StrCat("organizations/", org));
+  request.set_team_id("t1");
+  request.set_request_id(NewRequestId());
+  casework::v1::Team& team = *request.mutable_team();
+  team.set_display_name("Child protection north");
+  auto add = [&](const char* subject, std::vector<casework::v1::TeamRole> roles) {
+    casework::v1::TeamMember* member = team.add_members();
+    member->set_subject(subject);
+    for (auto role : roles) member->add_roles(role);
+  };
+  add(kSupervisor, {casework::v1::TEAM_ROLE_SUPERVISOR});
+  add(kCaseworker, {casework::v1::TEAM_ROLE_CASEWORKER});
+  add(kOtherCaseworker, {casework::v1::TEAM_ROLE_CASEWORKER, casework::v1::TEAM_ROLE_FACILITATOR});
+  add(kFacilitator, {casework::v1::TEAM_ROLE_FACILITATOR});
+  add(kMember, {casework::v1::TEAM_ROLE_MEMBER});
+  casework::v1::Team created;
+  grpc::Status status = Call(stub, &casework::v1::RecordsService::Stub::CreateTeam, AdminToken(org),
+                             request, &created);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return created;
+}
+
+casework::v1::Case SeedCase(casework::v1::RecordsService::Stub& stub, const std::string& org,
+                            const std::string& reference, const std::string& caseworker) {
+  casework::v1::CreateCaseRequest request;
+  request.set_parent(absl::StrCat("organizations/", org, "/teams/t1"));
+  request.set_request_id(NewRequestId());
+  request.mutable_case_()->set_reference(reference);
+  request.mutable_case_()->set_risk_level(casework::v1::RISK_LEVEL_MEDIUM);
+  request.mutable_case_()->set_caseworker(caseworker);
+  casework::v1::Case created;
+  grpc::Status status = Call(stub, &casework::v1::RecordsService::Stub::CreateCase,
+                             SupervisorToken(org), request, &created);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return created;
+}
+
+}  // namespace casework::testing
+
+namespace casework::testing {
+
+casework::v1::CreateCaseRequest NumberedCaseRequest(const std::string& team,
+                                                    const std::string& prefix, int i) {
+  casework::v1::CreateCaseRequest request;
+  request.set_parent(team);
+  request.set_request_id(absl::StrCat(prefix, "-req-", i));
+  request.mutable_case_()->set_reference(absl::StrCat(prefix, "-", i));
+  request.mutable_case_()->set_risk_level(static_cast<casework::v1::RiskLevel>(1 + i % 3));
+  request.mutable_case_()->set_caseworker(i % 2 == 0 ? kCaseworker : kOtherCaseworker);
+  return request;
+}
+
+void CreateCasesConcurrently(
+    casework::v1::RecordsService::Stub& stub, const std::string& token, const std::string& team,
+    const std::string& prefix, int count, int in_flight, const std::function<bool()>& keep_going,
+    const std::function<void(int, const grpc::Status&, const casework::v1::Case&)>& on_done) {
+  struct Pending {
+    std::unique_ptr<grpc::ClientContext> context;
+    casework::v1::CreateCaseRequest request;
+    casework::v1::Case response;
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  int outstanding = 0;
+  std::vector<std::unique_ptr<Pending>> calls(count);
+  for (int i = 0; i < count && keep_going(); ++i) {
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return outstanding < in_flight; });
+      ++outstanding;
+    }
+    calls[i] = std::make_unique<Pending>();
+    Pending& call = *calls[i];
+    call.context = ContextWithToken(token, absl::Seconds(60));
+    call.request = NumberedCaseRequest(team, prefix, i);
+    stub.async()->CreateCase(call.context.get(), &call.request, &call.response,
+                             [&, i](grpc::Status status) {
+                               on_done(i, status, calls[i]->response);
+                               std::lock_guard<std::mutex> lock(mu);
+                               --outstanding;
+                               cv.notify_all();
+                             });
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return outstanding == 0; });
+}
+
+}  // namespace casework::testing

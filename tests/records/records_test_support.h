@@ -1,0 +1,131 @@
+// Shared pieces of the records integration tests: the records service in-process on a loopback
+// port over a real SQLite file in a temporary directory, tokens for a fixed cast of callers, and
+// a seeded organisation with one team.
+#ifndef TESTS_RECORDS_RECORDS_TEST_SUPPORT_H_
+#define TESTS_RECORDS_RECORDS_TEST_SUPPORT_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "casework/v1/records_service.grpc.pb.h"
+#include "libs/server/grpc_server.h"
+#include "services/records/domain/clock.h"
+#include "services/records/records_app.h"
+
+namespace casework::testing {
+
+// The cast of the seeded team `organizations/{org}/teams/t1`.
+inline constexpr char kAdmin[] = "admin-1";
+inline constexpr char kAuditor[] = "auditor-1";
+inline constexpr char kSupervisor[] = "sup-1";
+inline constexpr char kCaseworker[] = "cw-1";
+inline constexpr char kOtherCaseworker[] = "cw-2";
+inline constexpr char kFacilitator[] = "fac-1";
+inline constexpr char kMember[] = "mem-1";
+inline constexpr char kOutsider[] = "out-1";  // same organisation, not in the team
+
+// A temporary directory removed when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+class RecordsTestServer {
+ public:
+  struct Options {
+    std::string database;  // default: records.db in a fresh temporary directory
+    bool with_metrics_endpoint = false;
+    absl::Duration metrics_refresh = absl::Hours(1);
+  };
+  static std::unique_ptr<RecordsTestServer> Start(Options options);
+  static std::unique_ptr<RecordsTestServer> Start() { return Start(Options()); }
+  ~RecordsTestServer();
+
+  casework::v1::RecordsService::Stub& stub() { return *stub_; }
+  std::shared_ptr<grpc::Channel> channel() { return channel_; }
+  records::FakeClock& clock() { return clock_; }
+  RecordsApp& app() { return *app_; }
+  int metrics_port() const { return metrics_->port(); }
+  const std::string& database() const { return database_; }
+
+ private:
+  RecordsTestServer() : clock_(absl::Now()) {}
+  std::unique_ptr<TempDir> dir_;
+  std::string database_;
+  records::FakeClock clock_;
+  std::unique_ptr<MetricsEndpoint> metrics_;
+  std::unique_ptr<RecordsApp> app_;
+  std::unique_ptr<GrpcServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<casework::v1::RecordsService::Stub> stub_;
+};
+
+// A token of `subject` in `organization` with org-level `roles` and the JWT `teams` claim.
+std::string TokenFor(const std::string& subject, const std::string& organization,
+                     std::vector<std::string> roles, std::vector<std::string> teams = {"t1"});
+// The cast's tokens in organisation `org` (team claim t1 for team members).
+std::string AdminToken(const std::string& org = "o1");
+std::string AuditorToken(const std::string& org = "o1");
+std::string SupervisorToken(const std::string& org = "o1");
+std::string CaseworkerToken(const std::string& org = "o1");
+std::string OtherCaseworkerToken(const std::string& org = "o1");
+std::string FacilitatorToken(const std::string& org = "o1");
+std::string MemberToken(const std::string& org = "o1");
+std::string OutsiderToken(const std::string& org = "o1");
+std::string SessionServiceToken(const std::string& org = "*");
+std::string NotificationServiceToken(const std::string& org = "*");
+
+// A unary call with `token`: `(stub.*method)(context, request, response)`.
+template <typename Request, typename Response>
+grpc::Status Call(casework::v1::RecordsService::Stub& stub,
+                  grpc::Status (casework::v1::RecordsService::Stub::*method)(grpc::ClientContext*,
+                                                                             const Request&,
+                                                                             Response*),
+                  const std::string& token, const Request& request, Response* response);
+
+// The ErrorInfo reason of a failed call ("" when none).
+std::string Reason(const grpc::Status& status);
+
+// Seeds organisation `org`: team t1 (supervisor, two caseworkers, a facilitator, a member) made
+// by the admin. Returns the team.
+casework::v1::Team SeedTeam(casework::v1::RecordsService::Stub& stub, const std::string& org);
+// A case of `caseworker` in `org`'s team t1, created by the supervisor.
+casework::v1::Case SeedCase(casework::v1::RecordsService::Stub& stub, const std::string& org,
+                            const std::string& reference,
+                            const std::string& caseworker = kCaseworker);
+
+std::string NewRequestId();
+
+}  // namespace casework::testing
+
+namespace casework::testing {
+
+// Sends CreateCase for each of `count` cases (reference "<prefix>-<i>", request id
+// "<prefix>-req-<i>", server-generated ids, alternating caseworkers) with at most `in_flight`
+// calls outstanding, from the callback API. `on_done(i, status, case)` runs on a gRPC thread;
+// when `keep_going()` turns false no further call is started. Returns when every started call
+// has finished.
+void CreateCasesConcurrently(
+    casework::v1::RecordsService::Stub& stub, const std::string& token, const std::string& team,
+    const std::string& prefix, int count, int in_flight, const std::function<bool()>& keep_going,
+    const std::function<void(int, const grpc::Status&, const casework::v1::Case&)>& on_done);
+casework::v1::CreateCaseRequest NumberedCaseRequest(const std::string& team,
+                                                    const std::string& prefix, int i);
+
+}  // namespace casework::testing
+
+#include "tests/records/records_test_support_inl.h"
+
+#endif  // TESTS_RECORDS_RECORDS_TEST_SUPPORT_H_
