@@ -110,11 +110,14 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.grpc_address));
   }
   grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService();
+  // "" answers whether the process is alive (liveness probes); each service's own name whether it
+  // can do its work now (readiness), so losing Redis takes pods out of rotation without
+  // restarting them.
   const bool ready = options.ready ? options.ready() : true;
-  health->SetServingStatus(ready);
+  health->SetServingStatus(true);
   for (const ServiceBinding& binding : services) health->SetServingStatus(binding.full_name, ready);
   if (options.ready) {
-    std::vector<std::string> names = {""};
+    std::vector<std::string> names;
     for (const ServiceBinding& binding : services) names.push_back(binding.full_name);
     server->readiness_ =
         std::thread([s = server.get(), names, ready] { s->WatchReadiness(names, ready); });

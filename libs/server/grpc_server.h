@@ -34,7 +34,8 @@ struct ServerOptions {
   // How long in-flight calls may run on after Shutdown starts; then they are cancelled.
   absl::Duration drain_grace = absl::Seconds(10);
   // Whether the process can do its work (e.g. its Redis connection is healthy). Polled every
-  // `readiness_interval`; health answers NOT_SERVING while it is false. Empty: always ready.
+  // `readiness_interval`; health of each service name answers NOT_SERVING while it is false (the
+  // server-wide "" stays SERVING until the drain: it tells liveness). Empty: always ready.
   std::function<bool()> ready;
   absl::Duration readiness_interval = absl::Milliseconds(250);
 };
