@@ -107,15 +107,19 @@ TEST(SqliteRecordStoreTest, GroupCommitBatchesConcurrentUnitsAndAFullQueueAnswer
   auto store = SqliteRecordStore::Open(options, clock);
   ASSERT_TRUE(store.ok());
   // A unit that holds the writer until released, so the queue fills up behind it.
-  absl::Notification release, first_done;
+  absl::Notification running, release, first_done;
   (*store)->Write(WriteUnit{{},
                             "",
                             [&](RecordWriter&) -> absl::StatusOr<std::string> {
+                              running.Notify();
                               release.WaitForNotification();
                               return std::string();
                             },
                             std::nullopt},
                   [&](absl::StatusOr<std::string>) { first_done.Notify(); });
+  // Only once the writer is inside that unit is the queue empty behind it; units enqueued
+  // earlier could join its batch and leave room for more.
+  running.WaitForNotification();
   std::atomic<int> ok{0}, unavailable{0}, finished{0};
   constexpr int kUnits = 120;
   for (int i = 0; i < kUnits; ++i) {
