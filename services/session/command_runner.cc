@@ -20,7 +20,7 @@ namespace {
 using casework::v1::SessionCommand;
 using casework::v1::SessionSnapshot;
 
-constexpr int kMaxAttempts = 5;
+constexpr int kMaxAttempts = 16;
 constexpr absl::Duration kDefaultWarningLead = absl::Minutes(2);
 
 // Identifies a request's payload and caller, so a reused request id is told from a retry.
@@ -104,6 +104,7 @@ class CommandRun {
     absl::StatusOr<std::vector<casework::v1::SessionEvent>> events =
         Decide(state_, command_, principal_, runner_.clock_());
     if (!events.ok()) {
+      if (runner_.observer_ != nullptr) runner_.observer_->Refused(events.status());
       Finish(events.status());
       return;
     }
@@ -125,20 +126,21 @@ class CommandRun {
     const int64_t first = events->front().sequence();
     const int64_t last = events->back().sequence();
     append.response = absl::StrCat(first, ":", last);
-    runner_.log_.Append(
-        std::move(append), [this, first, last](absl::StatusOr<AppendOutcome> appended) {
-          if (appended.ok() && appended->duplicate) {
-            Replay(appended->response);  // a concurrent retry of the same request won
-          } else if (appended.ok()) {
-            UpdateTimer();
-            Finish(CommandOutcome{std::move(state_), first, last});
-          } else if (appended.status().code() == absl::StatusCode::kAborted &&
-                     ++attempts_ < kMaxAttempts) {
-            LoadState();  // another replica appended first: decide again on the new state
-          } else {
-            Finish(appended.status());
-          }
-        });
+    runner_.log_.Append(std::move(append), [this, first, last, events = *std::move(events)](
+                                               absl::StatusOr<AppendOutcome> appended) mutable {
+      if (appended.ok() && appended->duplicate) {
+        Replay(appended->response);  // a concurrent retry of the same request won
+      } else if (appended.ok()) {
+        UpdateTimer();
+        if (runner_.observer_ != nullptr) runner_.observer_->Settled(name_, state_, events);
+        Finish(CommandOutcome{std::move(state_), first, last});
+      } else if (appended.status().code() == absl::StatusCode::kAborted &&
+                 ++attempts_ < kMaxAttempts) {
+        LoadState();  // another replica appended first: decide again on the new state
+      } else {
+        Finish(appended.status());
+      }
+    });
   }
 
   void Replay(absl::string_view response) {
@@ -155,6 +157,7 @@ class CommandRun {
         return;
       }
       outcome.state = *std::move(state);
+      if (runner_.observer_ != nullptr) runner_.observer_->Settled(name_, outcome.state, {});
       Finish(std::move(outcome));
     });
   }

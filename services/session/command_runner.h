@@ -9,11 +9,13 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "casework/v1/principal.pb.h"
 #include "casework/v1/session_command.pb.h"
+#include "casework/v1/session_event.pb.h"
 #include "services/session/engine/protocol_registry.h"
 #include "services/session/store/phase_timers.h"
 #include "services/session/store/redis_event_log.h"
@@ -38,10 +40,26 @@ class FactsSource {
       absl::AnyInvocable<void(absl::StatusOr<casework::v1::CommandFacts>) &&> done) = 0;
 };
 
+// Told what commands did, for the work that follows an append (indexes, the record outbox,
+// metrics). Called on whatever thread finished the command; must not block.
+class CommandObserver {
+ public:
+  virtual ~CommandObserver() = default;
+  // After a successful command: `events` are those it appended (none for a replayed retry, whose
+  // follow-up work is repeated because it is idempotent).
+  virtual void Settled(const std::string& session_name, const casework::v1::SessionSnapshot& state,
+                       const std::vector<casework::v1::SessionEvent>& events) = 0;
+  // The engine refused the command.
+  virtual void Refused(const absl::Status& refusal) = 0;
+};
+
 class CommandRunner {
  public:
   CommandRunner(RedisEventLog& log, PhaseTimers& timers, FactsSource& facts,
                 std::function<absl::Time()> clock);
+
+  // Set once, before the first command runs.
+  void set_observer(CommandObserver* observer) { observer_ = observer; }
 
   // `session_name` must already be checked to lie in the principal's organisation.
   void Run(std::string session_name, casework::v1::SessionCommand command,
@@ -60,6 +78,7 @@ class CommandRunner {
   PhaseTimers& timers_;
   FactsSource& facts_;
   std::function<absl::Time()> clock_;
+  CommandObserver* observer_ = nullptr;
 };
 
 // The request_id of whichever request the command carries ("" for none).

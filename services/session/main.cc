@@ -2,11 +2,13 @@
 // Flags become options; the session server's parts are built; then serve until SIGTERM and drain.
 #include <iostream>
 
+#include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "libs/server/server_flags.h"
 #include "libs/server/server_main.h"
 #include "libs/server/shutdown_signal.h"
@@ -14,6 +16,15 @@
 
 ABSL_FLAG(std::string, redis_address, "127.0.0.1:6379", "Redis host:port (the session log)");
 ABSL_FLAG(std::string, protocols_dir, "protocols", "directory of protocol *.textproto files");
+ABSL_FLAG(std::string, records_address, "127.0.0.1:50052", "host:port of casework-records");
+ABSL_FLAG(std::string, records_token_file, "",
+          "the session service's identity token for the records service (a JWT file, re-read "
+          "when it changes)");
+ABSL_FLAG(std::string, records_hs256_key_file, "",
+          "development: mint the service identity token with this HS256 key instead (default: "
+          "--jwt_hs256_key_file when no token file is given)");
+ABSL_DECLARE_FLAG(std::string, jwt_hs256_key_file);
+ABSL_FLAG(absl::Duration, records_deadline, absl::Seconds(2), "deadline of each records call");
 
 namespace {
 constexpr int kGrpcPort = 50051;
@@ -41,10 +52,22 @@ int main(int argc, char** argv) {
     return Fail(absl::InvalidArgumentError("--redis_address must be host:port"));
   }
   session_options.protocols_dir = absl::GetFlag(FLAGS_protocols_dir);
+  casework::RecordsClientOptions records;
+  records.address = absl::GetFlag(FLAGS_records_address);
+  records.token_file = absl::GetFlag(FLAGS_records_token_file);
+  records.hs256_key_file = absl::GetFlag(FLAGS_records_hs256_key_file);
+  if (records.token_file.empty() && records.hs256_key_file.empty()) {
+    records.hs256_key_file = absl::GetFlag(FLAGS_jwt_hs256_key_file);
+  }
+  records.role = "session-service";
+  records.issuer = options->auth.issuer;
+  records.audience = options->auth.audience;
+  records.deadline = absl::GetFlag(FLAGS_records_deadline);
+  session_options.records = records;
 
   auto metrics = casework::MetricsEndpoint::Start(options->metrics_address);
   if (!metrics.ok()) return Fail(metrics.status());
-  auto server = casework::session::SessionServer::Create(session_options);
+  auto server = casework::session::SessionServer::Create(session_options, (*metrics)->registry());
   if (!server.ok()) return Fail(server.status());
   options->ready = (*server)->ready();
   absl::Status served = casework::ServeUntilTerminated(*options, **metrics, (*server)->bindings());

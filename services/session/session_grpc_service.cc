@@ -75,16 +75,22 @@ SessionGrpcService::Reactor* SessionGrpcService::AddContribution(
     casework::v1::AddContributionResponse* response) {
   SessionCommand command;
   *command.mutable_add_contribution() = *request;
-  return Run(context, request->name(), std::move(command),
-             [response](const CommandOutcome& outcome, const Principal& caller) {
-               const casework::v1::Session& session = outcome.state.session();
-               if (session.contributions_size() > 0) {
-                 *response->mutable_contribution() = ProjectContribution(
-                     session.contributions(session.contributions_size() - 1), caller);
-               }
-               *response->mutable_session() =
-                   ProjectSession(outcome.state, caller, casework::v1::SESSION_VIEW_BASIC);
-             });
+  return Run(
+      context, request->name(), std::move(command),
+      [response](const CommandOutcome& outcome, const Principal& caller) {
+        // The contribution this command appended (a replayed retry finds it in today's
+        // state by its sequence: others may have contributed since).
+        for (const casework::v1::Contribution& c : outcome.state.session().contributions()) {
+          if (c.sequence() >= outcome.first_sequence && c.sequence() <= outcome.last_sequence) {
+            *response->mutable_contribution() = ProjectContribution(c, caller);
+            break;
+          }
+        }
+        *response->mutable_session() =
+            ProjectSession(outcome.state, caller, casework::v1::SESSION_VIEW_BASIC);
+        response->set_first_sequence(outcome.first_sequence);
+        response->set_last_sequence(outcome.last_sequence);
+      });
 }
 
 // The commands whose reply is the common SessionCommandResponse.

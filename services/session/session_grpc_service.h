@@ -9,13 +9,15 @@
 #include "casework/v1/session_service.grpc.pb.h"
 #include "services/session/command_runner.h"
 #include "services/session/engine/protocol_registry.h"
+#include "services/session/store/session_index.h"
 
 namespace casework::session {
 
 class SessionGrpcService final : public casework::v1::SessionService::CallbackService {
  public:
-  SessionGrpcService(CommandRunner& runner, RedisEventLog& log, const ProtocolRegistry& protocols)
-      : runner_(runner), log_(log), protocols_(protocols) {}
+  SessionGrpcService(CommandRunner& runner, RedisEventLog& log, SessionIndex& index,
+                     const ProtocolRegistry& protocols)
+      : runner_(runner), log_(log), index_(index), protocols_(protocols) {}
 
   using Context = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -27,6 +29,8 @@ class SessionGrpcService final : public casework::v1::SessionService::CallbackSe
                          casework::v1::ListProtocolsResponse*) override;
   Reactor* GetSession(Context*, const casework::v1::GetSessionRequest*,
                       casework::v1::Session*) override;
+  Reactor* ListSessions(Context*, const casework::v1::ListSessionsRequest*,
+                        casework::v1::ListSessionsResponse*) override;  // session_list_handler.cc
   Reactor* ListSessionEvents(Context*, const casework::v1::ListSessionEventsRequest*,
                              casework::v1::ListSessionEventsResponse*) override;
 
@@ -71,6 +75,7 @@ class SessionGrpcService final : public casework::v1::SessionService::CallbackSe
 
   CommandRunner& runner_;
   RedisEventLog& log_;
+  SessionIndex& index_;
   const ProtocolRegistry& protocols_;
 };
 

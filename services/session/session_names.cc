@@ -3,6 +3,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -25,6 +26,12 @@ absl::Status Malformed(absl::string_view field, absl::string_view pattern) {
                          {{std::string(field), absl::StrCat("must be of the form ", pattern)}});
 }
 
+// What is said in a team's sessions stays in the team: only its members (the token's `teams`
+// claim) reach them.
+bool InCallersTeam(absl::string_view team, const casework::v1::Principal& caller) {
+  return std::find(caller.teams().begin(), caller.teams().end(), team) != caller.teams().end();
+}
+
 }  // namespace
 
 absl::Status SessionNotFound() {
@@ -38,7 +45,9 @@ absl::Status CheckSessionName(absl::string_view name, const casework::v1::Princi
       parts[4] != "sessions" || !ValidId(parts[1]) || !ValidId(parts[3]) || !ValidId(parts[5])) {
     return Malformed(field, "organizations/{organization}/teams/{team}/sessions/{session}");
   }
-  if (parts[1] != caller.organization()) return SessionNotFound();
+  if (parts[1] != caller.organization() || !InCallersTeam(parts[3], caller)) {
+    return SessionNotFound();
+  }
   return absl::OkStatus();
 }
 
@@ -48,10 +57,24 @@ absl::Status CheckTeamName(absl::string_view parent, const casework::v1::Princip
       !ValidId(parts[1]) || !ValidId(parts[3])) {
     return Malformed("parent", "organizations/{organization}/teams/{team}");
   }
-  if (parts[1] != caller.organization()) {
+  if (parts[1] != caller.organization() || !InCallersTeam(parts[3], caller)) {
     return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND", "team not found");
   }
   return absl::OkStatus();
+}
+
+bool MayReadSession(const casework::v1::SessionSnapshot& state,
+                    const casework::v1::Principal& caller) {
+  const casework::v1::Session& session = state.session();
+  for (const casework::v1::Participant& participant : session.participants()) {
+    if (participant.subject() == caller.subject()) return true;
+  }
+  if (session.creator() == caller.subject()) return true;
+  // The team's supervisor reads the session (the record is theirs to keep).
+  std::vector<absl::string_view> parts = absl::StrSplit(session.name(), '/');
+  const bool supervisor =
+      std::find(caller.roles().begin(), caller.roles().end(), "supervisor") != caller.roles().end();
+  return supervisor && parts.size() == 6 && InCallersTeam(parts[3], caller);
 }
 
 std::string NewSessionId() {

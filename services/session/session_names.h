@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "casework/v1/principal.pb.h"
+#include "casework/v1/session_command.pb.h"
 
 namespace casework::session {
 
@@ -21,6 +22,10 @@ absl::Status CheckSessionName(absl::string_view name, const casework::v1::Princi
 
 // OK when `parent` is organizations/{caller's org}/teams/{team}.
 absl::Status CheckTeamName(absl::string_view parent, const casework::v1::Principal& caller);
+
+// Whether the caller reads the session: a participant, its creator, or the supervisor of its team.
+bool MayReadSession(const casework::v1::SessionSnapshot& state,
+                    const casework::v1::Principal& caller);
 
 // A new session id: 16 random lowercase hex characters.
 std::string NewSessionId();

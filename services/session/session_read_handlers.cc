@@ -25,19 +25,6 @@ using casework::v1::SessionSnapshot;
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
 
-bool MayRead(const SessionSnapshot& state, const Principal& caller) {
-  if (FindParticipant(state.session(), caller.subject()) != nullptr ||
-      state.session().creator() == caller.subject()) {
-    return true;
-  }
-  // The team's supervisor reads the session (the record is theirs to keep).
-  std::vector<absl::string_view> parts = absl::StrSplit(state.session().name(), '/');
-  const bool supervisor =
-      std::find(caller.roles().begin(), caller.roles().end(), "supervisor") != caller.roles().end();
-  return supervisor && parts.size() == 6 &&
-         std::find(caller.teams().begin(), caller.teams().end(), parts[3]) != caller.teams().end();
-}
-
 casework::v1::EventKind KindOf(const casework::v1::SessionEvent& event) {
   const auto* oneof = event.GetDescriptor()->FindOneofByName("payload");
   const auto* field = event.GetReflection()->GetOneofFieldDescriptor(event, oneof);
@@ -116,7 +103,7 @@ SessionGrpcService::Reactor* SessionGrpcService::GetSession(
                                              : request->view();
   runner_.Load(request->name(), [reactor, response, view, caller = *std::move(caller)](
                                     absl::StatusOr<SessionSnapshot> state) {
-    if (state.ok() && !MayRead(*state, caller)) state = SessionNotFound();
+    if (state.ok() && !MayReadSession(*state, caller)) state = SessionNotFound();
     if (state.ok()) *response = ProjectSession(*state, caller, view);
     reactor->Finish(ToGrpcStatus(state.status()));
   });
@@ -147,7 +134,7 @@ SessionGrpcService::Reactor* SessionGrpcService::ListSessionEvents(
   std::string name = request->parent();
   runner_.Load(name, [this, reactor, response, request, name, after, page_size,
                       caller = *std::move(caller)](absl::StatusOr<SessionSnapshot> state) mutable {
-    if (state.ok() && !MayRead(*state, caller)) state = SessionNotFound();
+    if (state.ok() && !MayReadSession(*state, caller)) state = SessionNotFound();
     if (!state.ok()) {
       reactor->Finish(ToGrpcStatus(state.status()));
       return;

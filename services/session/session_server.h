@@ -1,21 +1,29 @@
 // Everything the session service process runs besides the gRPC server kit, built in dependency
-// order and torn down in reverse: the Redis connection, the session log and timers, the protocol
-// registry, the command runner and the gRPC handlers.
+// order and torn down in reverse: the Redis connection, the session log, timers, index and record
+// outbox, the protocol registry, the records client, the command runner and the gRPC handlers.
 #ifndef SERVICES_SESSION_SESSION_SERVER_H_
 #define SERVICES_SESSION_SESSION_SERVER_H_
 
+#include <prometheus/registry.h>
+
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/records_client/records_client.h"
 #include "libs/redis/redis_client.h"
 #include "libs/server/grpc_server.h"
+#include "services/session/command_facts.h"
 #include "services/session/command_runner.h"
 #include "services/session/engine/protocol_registry.h"
-#include "services/session/registry_facts.h"
+#include "services/session/record_outbox.h"
 #include "services/session/session_grpc_service.h"
+#include "services/session/session_metrics.h"
+#include "services/session/session_upkeep.h"
+#include "services/session/store/session_index.h"
 #include "services/session/timer_loop.h"
 
 namespace casework::session {
@@ -23,11 +31,18 @@ namespace casework::session {
 struct SessionServerOptions {
   redis::RedisOptions redis;
   std::string protocols_dir = "protocols";
+  // The records service (team roles, previous records, case-load reviews, the record outbox).
+  // Unset: commands needing those facts fail with COMMAND_FACTS_MISSING and records wait.
+  std::optional<RecordsClientOptions> records;
+  TimerLoopOptions timer_loop;
+  TimerLoopOptions outbox_loop{absl::Milliseconds(250), absl::Seconds(10), 50};
 };
 
 class SessionServer {
  public:
-  static absl::StatusOr<std::unique_ptr<SessionServer>> Create(SessionServerOptions options);
+  static absl::StatusOr<std::unique_ptr<SessionServer>> Create(SessionServerOptions options,
+                                                               prometheus::Registry& metrics);
+  ~SessionServer();
 
   std::vector<ServiceBinding> bindings() { return {{service_.get(), kServiceName}}; }
   // Ready while Redis answers: health follows it.
@@ -40,16 +55,23 @@ class SessionServer {
   SessionServer() = default;
 
   std::unique_ptr<ProtocolRegistry> protocols_;
+  std::unique_ptr<RecordsClient> records_;
+  std::unique_ptr<SessionMetrics> metrics_;
   std::unique_ptr<RedisEventLog> log_;
   std::unique_ptr<PhaseTimers> timers_;
-  std::unique_ptr<RegistryFacts> facts_;
+  std::unique_ptr<PhaseTimers> outbox_queue_;
+  std::unique_ptr<SessionIndex> index_;
+  std::unique_ptr<CommandFactsSource> facts_;
   std::unique_ptr<CommandRunner> runner_;
+  std::unique_ptr<RecordOutbox> outbox_;
+  std::unique_ptr<SessionUpkeep> upkeep_;
   std::unique_ptr<SessionGrpcService> service_;
   // Destroyed before everything above: its loop thread ends (answering what is pending) while
-  // everything its callbacks reach still exists.
+  // everything its callbacks reach still exists. (~SessionServer stops the loops and the
+  // sampler first.)
   std::unique_ptr<redis::RedisClient> redis_;
-  // Destroyed first of all: no new ticks once teardown starts.
   std::unique_ptr<TimerLoop> timer_loop_;
+  std::unique_ptr<TimerLoop> outbox_loop_;
 };
 
 }  // namespace casework::session

@@ -9,9 +9,9 @@
 
 namespace casework::session {
 
-TimerLoop::TimerLoop(PhaseTimers& timers, CommandRunner& runner, std::function<absl::Time()> clock,
-                     TimerLoopOptions options)
-    : timers_(timers), runner_(runner), clock_(std::move(clock)), options_(options) {
+TimerLoop::TimerLoop(PhaseTimers& timers, std::function<void(const std::string&)> on_due,
+                     std::function<absl::Time()> clock, TimerLoopOptions options)
+    : timers_(timers), on_due_(std::move(on_due)), clock_(std::move(clock)), options_(options) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -26,7 +26,7 @@ void TimerLoop::Run() {
     timers_.ClaimDue(clock_(), options_.lease, options_.batch,
                      [this, &claimed](absl::StatusOr<std::vector<std::string>> due) {
                        if (due.ok()) {
-                         for (const std::string& session : *due) Tick(session);
+                         for (const std::string& session : *due) on_due_(session);
                        }
                        claimed.Notify();
                      });
@@ -35,10 +35,10 @@ void TimerLoop::Run() {
   }
 }
 
-void TimerLoop::Tick(const std::string& session_name) {
+void TickSession(CommandRunner& runner, PhaseTimers& timers, const std::string& session_name) {
   std::vector<absl::string_view> parts = absl::StrSplit(session_name, '/');
   if (parts.size() != 6) {
-    timers_.Cancel(session_name, [](absl::Status) {});  // not ours to tick
+    timers.Cancel(session_name, [](absl::Status) {});  // not ours to tick
     return;
   }
   casework::v1::SessionCommand command;
@@ -46,17 +46,22 @@ void TimerLoop::Tick(const std::string& session_name) {
   casework::v1::Principal system;
   system.set_subject(std::string(kSystemSubject));
   system.set_organization(std::string(parts[1]));
-  runner_.Run(session_name, std::move(command), std::move(system),
-              [&runner = runner_, session_name](absl::StatusOr<CommandOutcome> outcome) {
-                if (!outcome.ok()) {
-                  Log(LogSeverity::kWarning, "phase timer tick failed",
-                      {{"code", std::string(absl::StatusCodeToString(outcome.status().code()))}});
-                  return;  // the lease runs out and another round retries
-                }
-                // A tick that appended moved the timer already; one that had nothing due yet
-                // (claimed early, or the deadline moved) puts it back at the next due time.
-                if (outcome->first_sequence == 0) runner.RefreshTimer(session_name, outcome->state);
-              });
+  runner.Run(session_name, std::move(command), std::move(system),
+             [&runner, &timers, session_name](absl::StatusOr<CommandOutcome> outcome) {
+               if (outcome.status().code() == absl::StatusCode::kFailedPrecondition ||
+                   outcome.status().code() == absl::StatusCode::kNotFound) {
+                 timers.Cancel(session_name, [](absl::Status) {});  // nothing runs any more
+                 return;
+               }
+               if (!outcome.ok()) {
+                 Log(LogSeverity::kWarning, "phase timer tick failed",
+                     {{"code", std::string(absl::StatusCodeToString(outcome.status().code()))}});
+                 return;  // the lease runs out and another round retries
+               }
+               // A tick that appended moved the timer already; one that had nothing due yet
+               // (claimed early, or the deadline moved) puts it back at the next due time.
+               if (outcome->first_sequence == 0) runner.RefreshTimer(session_name, outcome->state);
+             });
 }
 
 }  // namespace casework::session

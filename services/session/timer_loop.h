@@ -1,12 +1,13 @@
-// The session service's clock: every `interval` it claims the sessions whose phase warning or
-// overrun is due (PhaseTimers leases each claim so replicas share the work) and ticks each through
-// the engine as the reserved "system" caller. Exactly-once PhaseTimeWarning / PhaseOverrun
-// events follow from the session's state and the version-checked append, whatever replica ticks,
-// and however often.
+// The session service's clock: every `interval` it claims the sessions that are due in a shared
+// sorted set (PhaseTimers leases each claim so replicas share the work) and hands each to `on_due`.
+// Two loops run: phase deadlines (TickSession: the engine appends PhaseTimeWarning / PhaseOverrun
+// exactly once, whatever replica ticks, however often, because the engine's state and the
+// version-checked append decide) and the record outbox.
 #ifndef SERVICES_SESSION_TIMER_LOOP_H_
 #define SERVICES_SESSION_TIMER_LOOP_H_
 
 #include <functional>
+#include <string>
 #include <thread>
 
 #include "absl/synchronization/notification.h"
@@ -24,8 +25,8 @@ struct TimerLoopOptions {
 
 class TimerLoop {
  public:
-  TimerLoop(PhaseTimers& timers, CommandRunner& runner, std::function<absl::Time()> clock,
-            TimerLoopOptions options = {});
+  TimerLoop(PhaseTimers& timers, std::function<void(const std::string&)> on_due,
+            std::function<absl::Time()> clock, TimerLoopOptions options = {});
   ~TimerLoop();  // stops and joins the loop thread
 
   TimerLoop(const TimerLoop&) = delete;
@@ -33,15 +34,18 @@ class TimerLoop {
 
  private:
   void Run();
-  void Tick(const std::string& session_name);
 
   PhaseTimers& timers_;
-  CommandRunner& runner_;
+  std::function<void(const std::string&)> on_due_;
   std::function<absl::Time()> clock_;
   const TimerLoopOptions options_;
   absl::Notification stop_;
   std::thread thread_;
 };
+
+// Ticks the session through the engine as the reserved "system" caller, then moves its timer to
+// the next due time (or removes it).
+void TickSession(CommandRunner& runner, PhaseTimers& timers, const std::string& session_name);
 
 }  // namespace casework::session
 

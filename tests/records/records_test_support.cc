@@ -52,7 +52,7 @@ std::unique_ptr<RecordsTestServer> RecordsTestServer::Start(Options options) {
   server->app_ = *std::move(app);
   ServerOptions server_options;
   server_options.service_name = "records";
-  server_options.grpc_address = "127.0.0.1:0";
+  server_options.grpc_address = absl::StrCat("127.0.0.1:", options.port);
   server_options.auth = GetTestKeys().verifier_options;
   server_options.drain_grace = absl::Seconds(2);
   auto grpc_server = GrpcServer::Start(

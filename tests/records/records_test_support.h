@@ -46,6 +46,7 @@ class RecordsTestServer {
  public:
   struct Options {
     std::string database;  // default: records.db in a fresh temporary directory
+    int port = 0;          // 0: any free port
     bool with_metrics_endpoint = false;
     absl::Duration metrics_refresh = absl::Hours(1);
   };
@@ -58,6 +59,7 @@ class RecordsTestServer {
   records::FakeClock& clock() { return clock_; }
   RecordsApp& app() { return *app_; }
   int metrics_port() const { return metrics_->port(); }
+  int port() const { return server_->port(); }
   const std::string& database() const { return database_; }
 
  private:

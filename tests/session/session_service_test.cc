@@ -37,12 +37,12 @@ class SessionServiceTest : public ::testing::Test {
     SessionServerOptions options;
     options.redis.port = redis_.server->port();
     options.protocols_dir = absl::StrCat(CASEWORK_SOURCE_DIR, "/protocols");
-    auto session_server = SessionServer::Create(options);
-    ASSERT_TRUE(session_server.ok()) << session_server.status();
-    session_server_ = *std::move(session_server);
     auto metrics = MetricsEndpoint::Start("");
     ASSERT_TRUE(metrics.ok());
     metrics_ = *std::move(metrics);
+    auto session_server = SessionServer::Create(options, metrics_->registry());
+    ASSERT_TRUE(session_server.ok()) << session_server.status();
+    session_server_ = *std::move(session_server);
     ServerOptions server_options;
     server_options.grpc_address = "127.0.0.1:0";
     server_options.auth = casework::testing::GetTestKeys().verifier_options;

@@ -35,6 +35,17 @@ void PhaseTimers::Cancel(absl::string_view session_name, Done done) {
                   });
 }
 
+void PhaseTimers::Count(absl::AnyInvocable<void(absl::StatusOr<int64_t>) &&> done) {
+  client_.Command({"ZCARD", key_},
+                  [done = std::move(done)](absl::StatusOr<redis::RedisValue> reply) mutable {
+                    if (absl::Status status = WriteStatus(reply); !status.ok()) {
+                      std::move(done)(status);
+                    } else {
+                      std::move(done)(reply->integer);
+                    }
+                  });
+}
+
 void PhaseTimers::ClaimDue(absl::Time now, absl::Duration lease, int max_count, Claimed done) {
   claim_script_.Run(
       client_, {key_},

@@ -29,6 +29,8 @@ class PhaseTimers {
   void Schedule(absl::string_view session_name, absl::Time due, Done done);
   // Removes the session's timer (no deadline pending: paused, ended, between phases).
   void Cancel(absl::string_view session_name, Done done);
+  // How many sessions the set holds.
+  void Count(absl::AnyInvocable<void(absl::StatusOr<int64_t>) &&> done);
   // Sessions due at `now`, each leased for `lease` so other replicas skip them meanwhile.
   void ClaimDue(absl::Time now, absl::Duration lease, int max_count, Claimed done);
 

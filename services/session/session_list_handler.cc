@@ -1,0 +1,134 @@
+// SessionService.ListSessions: the team's sessions, newest scheduled first, from the team index
+// in Redis, each loaded from its snapshot and filtered. Team members see every session of their
+// team so they can find one to join; a session they may not read (not a participant, creator or
+// the team's supervisor) is listed with only what a joiner needs: name, protocol, state, times.
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "libs/server/authenticating_credentials.h"
+#include "libs/server/grpc_status.h"
+#include "libs/status/errors.h"
+#include "services/records/domain/list_filter.h"
+#include "services/session/engine/session_projection.h"
+#include "services/session/session_grpc_service.h"
+#include "services/session/session_names.h"
+
+namespace casework::session {
+namespace {
+
+using casework::v1::Principal;
+using casework::v1::Session;
+using casework::v1::SessionSnapshot;
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 1000;
+
+Session ListingOf(const Session& session) {
+  Session listed;
+  listed.set_name(session.name());
+  listed.set_team(session.team());
+  listed.set_protocol_id(session.protocol_id());
+  listed.set_protocol_revision(session.protocol_revision());
+  listed.set_state(session.state());
+  *listed.mutable_scheduled_start_time() = session.scheduled_start_time();
+  *listed.mutable_create_time() = session.create_time();
+  if (session.has_start_time()) *listed.mutable_start_time() = session.start_time();
+  if (session.has_end_time()) *listed.mutable_end_time() = session.end_time();
+  listed.set_version(session.version());
+  return listed;
+}
+
+// The snapshots of one page, loaded concurrently; answers when the last one is in.
+struct PageLoad {
+  absl::Mutex mu;
+  std::vector<absl::StatusOr<SessionSnapshot>> states;
+  int pending = 0;
+};
+
+}  // namespace
+
+SessionGrpcService::Reactor* SessionGrpcService::ListSessions(
+    Context* context, const casework::v1::ListSessionsRequest* request,
+    casework::v1::ListSessionsResponse* response) {
+  Reactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Principal> caller = CallerPrincipal(*context);
+  absl::Status checked = caller.ok() ? CheckTeamName(request->parent(), *caller) : caller.status();
+  int64_t offset = 0;
+  if (checked.ok() && !request->page_token().empty() &&
+      (!absl::SimpleAtoi(request->page_token(), &offset) || offset < 0)) {
+    checked = InvalidArgument("FIELD_INVALID", {{"page_token", "is not a token this API issued"}});
+  }
+  if (checked.ok() && request->page_size() < 0) {
+    checked = InvalidArgument("FIELD_INVALID", {{"page_size", "must not be negative"}});
+  }
+  absl::StatusOr<records::ListFilter> filter = records::ListFilter::Parse(
+      request->filter(), *Session::descriptor(),
+      {"state", "protocol_id", "case", "facilitator", "scheduled_start_time"});
+  if (checked.ok() && !filter.ok()) checked = filter.status();
+  if (!checked.ok()) {
+    reactor->Finish(ToGrpcStatus(checked));
+    return reactor;
+  }
+  const int page_size =
+      request->page_size() == 0 ? kDefaultPageSize : std::min(request->page_size(), kMaxPageSize);
+  const casework::v1::SessionView view = request->view() == casework::v1::SESSION_VIEW_UNSPECIFIED
+                                             ? casework::v1::SESSION_VIEW_BASIC
+                                             : request->view();
+  auto finish = [reactor, response, view, offset, page_size, caller = *caller,
+                 filter = *std::move(filter)](std::vector<absl::StatusOr<SessionSnapshot>> states,
+                                              size_t listed) {
+    for (absl::StatusOr<SessionSnapshot>& state : states) {
+      if (!state.ok()) {
+        if (state.status().code() == absl::StatusCode::kNotFound) continue;  // index ahead of log
+        reactor->Finish(ToGrpcStatus(state.status()));
+        return;
+      }
+      const Session& session = state->session();
+      if (!filter.Matches(session)) continue;
+      *response->add_sessions() = MayReadSession(*state, caller)
+                                      ? ProjectSession(*state, caller, view)
+                                      : ListingOf(session);
+    }
+    if (listed == static_cast<size_t>(page_size)) {
+      response->set_next_page_token(std::to_string(offset + page_size));
+    }
+    reactor->Finish(grpc::Status::OK);
+  };
+  index_.ListTeam(
+      request->parent(), offset, page_size,
+      [this, finish = std::move(finish)](absl::StatusOr<std::vector<std::string>> names) mutable {
+        if (!names.ok()) {
+          std::vector<absl::StatusOr<SessionSnapshot>> failed{names.status()};
+          finish(std::move(failed), 0);
+          return;
+        }
+        if (names->empty()) {
+          finish({}, 0);
+          return;
+        }
+        auto load = std::make_shared<PageLoad>();
+        load->states.resize(names->size(), absl::UnknownError("not loaded"));
+        load->pending = static_cast<int>(names->size());
+        auto shared_finish = std::make_shared<decltype(finish)>(std::move(finish));
+        const size_t listed = names->size();
+        for (size_t i = 0; i < names->size(); ++i) {
+          runner_.Load((*names)[i],
+                       [load, i, listed, shared_finish](absl::StatusOr<SessionSnapshot> state) {
+                         bool last;
+                         {
+                           absl::MutexLock lock(&load->mu);
+                           load->states[i] = std::move(state);
+                           last = --load->pending == 0;
+                         }
+                         if (last) (*shared_finish)(std::move(load->states), listed);
+                       });
+        }
+      });
+  return reactor;
+}
+
+}  // namespace casework::session
