@@ -1,16 +1,39 @@
-// gRPC handlers of casework.v1.NotificationService: live session event streams and organisation
-// reminders. Handlers stay thin: authenticate (the kit did), translate the request to a domain
-// call, map the result back. Until the notification issue fills them in, every RPC answers
-// UNIMPLEMENTED (after authentication, which the server kit performs before any handler runs).
+// gRPC handlers of casework.v1.NotificationService. Thin: who is calling (the kit verified the
+// token), is the name theirs to ask for, then hand the stream to the session feeds or to the
+// organisation feed, which do the work.
 #ifndef SERVICES_NOTIFICATION_NOTIFICATION_GRPC_SERVICE_H_
 #define SERVICES_NOTIFICATION_NOTIFICATION_GRPC_SERVICE_H_
 
+#include <cstddef>
+
 #include "casework/v1/notification_service.grpc.pb.h"
+#include "services/notification/notification_metrics.h"
+#include "services/notification/org_feed.h"
+#include "services/notification/session_feeds.h"
 
-namespace casework {
+namespace casework::notification {
 
-class NotificationGrpcService final : public casework::v1::NotificationService::CallbackService {};
+class NotificationGrpcService final : public casework::v1::NotificationService::CallbackService {
+ public:
+  // `queue_capacity`: frames a stream may have queued before it is cut off as too slow.
+  NotificationGrpcService(SessionFeeds& sessions, OrgFeed& organizations,
+                          NotificationMetrics& metrics, size_t queue_capacity);
 
-}  // namespace casework
+  grpc::ServerWriteReactor<casework::v1::WatchSessionResponse>* WatchSession(
+      grpc::CallbackServerContext* context,
+      const casework::v1::WatchSessionRequest* request) override;
+
+  grpc::ServerWriteReactor<casework::v1::WatchOrganizationResponse>* WatchOrganization(
+      grpc::CallbackServerContext* context,
+      const casework::v1::WatchOrganizationRequest* request) override;
+
+ private:
+  SessionFeeds& sessions_;
+  OrgFeed& organizations_;
+  NotificationMetrics& metrics_;
+  const size_t queue_capacity_;
+};
+
+}  // namespace casework::notification
 
 #endif  // SERVICES_NOTIFICATION_NOTIFICATION_GRPC_SERVICE_H_

@@ -10,7 +10,9 @@
 #include "health/v1/health.grpc.pb.h"
 #include "tools/caseworkctl/commands.h"
 
-ABSL_FLAG(std::string, address, "127.0.0.1:50051", "health: the service's gRPC address");
+ABSL_FLAG(std::string, address, "",
+          "the service's gRPC address (default: the service's local port, or "
+          "$CASEWORK_<SERVICE>_ADDRESS; health: 127.0.0.1:50051)");
 ABSL_FLAG(std::string, service, "", "health: service name to ask about (empty: the server)");
 ABSL_FLAG(bool, wait, false, "health: wait until the service reports SERVING");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "health: give up after this long");
@@ -21,8 +23,9 @@ using grpc::health::v1::HealthCheckResponse;
 
 int RunHealthCommand() {
   const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_timeout);
-  auto channel =
-      grpc::CreateChannel(absl::GetFlag(FLAGS_address), grpc::InsecureChannelCredentials());
+  std::string address = absl::GetFlag(FLAGS_address);
+  if (address.empty()) address = "127.0.0.1:50051";
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::health::v1::HealthCheckRequest request;
   request.set_service(absl::GetFlag(FLAGS_service));

@@ -1,0 +1,73 @@
+// Everything the notification process runs besides the gRPC server kit, built in dependency order
+// and torn down so that nothing calls into a part already gone: the Redis connection and the one
+// wake-up subscription, the session feeds, the organisation event log, feed and deriver, and the
+// gRPC handlers.
+#ifndef SERVICES_NOTIFICATION_NOTIFICATION_SERVER_H_
+#define SERVICES_NOTIFICATION_NOTIFICATION_SERVER_H_
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/records_client/records_client.h"
+#include "libs/redis/redis_client.h"
+#include "libs/redis/redis_subscriber.h"
+#include "libs/server/grpc_server.h"
+#include "services/notification/notification_grpc_service.h"
+#include "services/notification/notification_metrics.h"
+#include "services/notification/org_event_deriver.h"
+#include "services/notification/org_event_log.h"
+#include "services/notification/org_feed.h"
+#include "services/notification/records_reminders.h"
+#include "services/notification/session_feeds.h"
+#include "services/session/store/redis_event_log.h"
+
+namespace casework::notification {
+
+struct NotificationServerOptions {
+  redis::RedisOptions redis;
+  SessionFeedsOptions feeds;
+  OrgFeedOptions organizations;
+  DeriverOptions deriver;
+  // Action-item reminders from the records service (off unless enabled).
+  bool reminders_enabled = false;
+  RecordsClientOptions records;
+  ReminderOptions reminders;
+  size_t queue_capacity = 1024;  // frames per stream before it is cut off as too slow
+};
+
+class NotificationServer {
+ public:
+  static constexpr char kServiceName[] = "casework.v1.NotificationService";
+
+  static absl::StatusOr<std::unique_ptr<NotificationServer>> Create(
+      NotificationServerOptions options, prometheus::Registry& registry);
+  ~NotificationServer();
+
+  std::vector<ServiceBinding> bindings() { return {{service_.get(), kServiceName}}; }
+  // Ready while Redis answers and the wake-up subscription is active.
+  std::function<bool()> ready() const;
+  // SIGTERM: every open stream ends UNAVAILABLE (SERVER_SHUTTING_DOWN) with its resume position,
+  // and new ones are refused, before the server drains.
+  void EndStreams();
+
+ private:
+  NotificationServer() = default;
+
+  std::unique_ptr<NotificationMetrics> metrics_;
+  std::unique_ptr<redis::RedisClient> redis_;
+  std::unique_ptr<session::RedisEventLog> log_;
+  std::unique_ptr<SessionFeeds> feeds_;
+  std::unique_ptr<OrgEventLog> org_log_;
+  std::unique_ptr<OrgFeed> organizations_;
+  std::unique_ptr<OrgEventDeriver> deriver_;
+  std::unique_ptr<RecordsClient> records_;
+  std::unique_ptr<RecordsReminders> reminders_;
+  std::unique_ptr<NotificationGrpcService> service_;
+  std::unique_ptr<redis::RedisSubscriber> subscriber_;
+};
+
+}  // namespace casework::notification
+
+#endif  // SERVICES_NOTIFICATION_NOTIFICATION_SERVER_H_

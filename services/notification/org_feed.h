@@ -1,0 +1,126 @@
+// WatchOrganization: per organisation one feed over its event log (org_event_log.h), shared by
+// that organisation's watchers in this process, filtered per watcher to the events addressed to
+// them and of the kinds they asked for. The same replay-then-live switch as the session feeds
+// (session_feed.h): the watcher is judged once the feed has caught up, replays up to the feed's
+// position in batches its queue has room for, and turns live under the feed's mutex. Wake-ups
+// come from the organisation's channel on the process's one pattern subscription; a ticker
+// retries failed reads, polls now and then and drops feeds nobody watches.
+#ifndef SERVICES_NOTIFICATION_ORG_FEED_H_
+#define SERVICES_NOTIFICATION_ORG_FEED_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "casework/v1/notification_service.pb.h"
+#include "casework/v1/principal.pb.h"
+#include "services/notification/notification_metrics.h"
+#include "services/notification/org_event_log.h"
+#include "services/notification/stream_writer.h"
+
+namespace casework::notification {
+
+using OrgStream = StreamWriter<casework::v1::WatchOrganizationResponse>;
+using OrgFrame = Frame<casework::v1::WatchOrganizationResponse>;
+
+struct OrgWatcher {
+  enum class Mode { kPending, kReplaying, kLive, kRefused };
+
+  OrgWatcher(casework::v1::Principal viewer_in,
+             std::vector<casework::v1::OrganizationEventKind> kinds_in, int64_t after_sequence,
+             std::shared_ptr<OrgStream> stream_in)
+      : viewer(std::move(viewer_in)),
+        kinds(std::move(kinds_in)),
+        stream(std::move(stream_in)),
+        cursor(after_sequence) {}
+
+  // Addressed to the viewer and of a kind they asked for.
+  bool Wants(const StoredOrgEvent& event) const;
+
+  const casework::v1::Principal viewer;
+  const std::vector<casework::v1::OrganizationEventKind> kinds;  // empty: all
+  const std::shared_ptr<OrgStream> stream;
+  // Guarded by the feed's mutex.
+  int64_t cursor;  // the last organisation sequence considered for this watcher
+  Mode mode = Mode::kPending;
+  bool replay_in_flight = false;
+  bool replay_failed = false;
+};
+
+casework::v1::OrganizationEventKind KindOf(const casework::v1::OrganizationEvent& event);
+
+struct OrgFeedOptions {
+  int read_batch = 256;
+  absl::Duration retry_interval = absl::Milliseconds(100);
+  absl::Duration poll_interval = absl::Seconds(1);
+};
+
+// One organisation's feed.
+class OrgLogFeed : public std::enable_shared_from_this<OrgLogFeed> {
+ public:
+  OrgLogFeed(std::string organization, OrgEventLog& log, int read_batch);
+
+  void Attach(std::shared_ptr<OrgWatcher> watcher);
+  void Wake();
+  void Retry();
+  void FinishAll(absl::StatusCode code, absl::string_view reason, absl::string_view message);
+  bool Unused();
+  void PullReplay(const std::shared_ptr<OrgWatcher>& watcher);
+
+ private:
+  void StartRead();
+  void OnRead(absl::StatusOr<std::vector<StoredOrgEvent>> events);
+  void EvaluatePending();
+  void OnReplay(const std::shared_ptr<OrgWatcher>& watcher, int64_t after, int count,
+                absl::StatusOr<std::vector<StoredOrgEvent>> events);
+
+  const std::string organization_;
+  OrgEventLog& log_;
+  const int read_batch_;
+
+  absl::Mutex mu_;
+  std::vector<std::shared_ptr<OrgWatcher>> watchers_ ABSL_GUARDED_BY(mu_);
+  bool loaded_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t position_ ABSL_GUARDED_BY(mu_) = 0;
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;
+  bool wake_pending_ ABSL_GUARDED_BY(mu_) = false;
+  bool read_failed_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// The organisation feeds of this process.
+class OrgFeed {
+ public:
+  OrgFeed(OrgEventLog& log, OrgFeedOptions options);
+  ~OrgFeed();
+
+  bool Attach(std::shared_ptr<OrgWatcher> watcher);  // false once Shutdown ran
+  // True when `channel` is an organisation's wake-up channel (then its feed, if any, reads).
+  bool OnWakeMessage(absl::string_view channel);
+  void WakeAll();
+  void Shutdown();
+  void StopTicker();
+  // The organisations with open streams here.
+  std::vector<std::string> Organizations();
+
+ private:
+  void Tick();
+
+  OrgEventLog& log_;
+  const OrgFeedOptions options_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<OrgLogFeed>> feeds_ ABSL_GUARDED_BY(mu_);
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Notification stop_;
+  std::thread ticker_;
+};
+
+}  // namespace casework::notification
+
+#endif  // SERVICES_NOTIFICATION_ORG_FEED_H_

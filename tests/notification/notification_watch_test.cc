@@ -1,0 +1,218 @@
+// WatchSession's contract, one property per test, over real gRPC and a private redis-server:
+// replay then live with contiguous sequences, the OK end after SessionRecordStored, who may watch
+// (and that refusals look exactly like a missing session), OUT_OF_RANGE, Resync after a trim,
+// health following Redis, the shutdown end with a resume position, and the metrics.
+#include <memory>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "libs/server/grpc_status.h"
+#include "libs/status/errors.h"
+#include "services/session/engine/testing/scenarios.h"
+#include "tests/kit_test_support.h"
+#include "tests/notification/notification_test_support.h"
+
+namespace casework::notification::testing {
+namespace {
+
+using casework::testing::WaitUntilServing;
+
+std::unique_ptr<NotificationTestEnv> StartEnv(size_t queue_capacity = 1024) {
+  NotificationServerOptions options;
+  options.queue_capacity = queue_capacity;
+  return NotificationTestEnv::Start(options);
+}
+
+// A Balint session with facilitator f, case owner o and members m1..m3, appended to Redis.
+void CreateBalint(NotificationTestEnv& env, EngineHarness& h) {
+  ASSERT_TRUE(session::testing::BalintLobby(h).ok());
+  ASSERT_TRUE(env.AppendNew(h).ok());
+}
+
+void ExpectContiguous(const std::vector<int64_t>& sequences, int64_t after, int64_t last) {
+  ASSERT_EQ(static_cast<int64_t>(sequences.size()), last - after);
+  for (size_t i = 0; i < sequences.size(); ++i) {
+    ASSERT_EQ(sequences[i], after + 1 + static_cast<int64_t>(i)) << "frame " << i;
+  }
+}
+
+TEST(WatchSessionTest, ReplaysThenFollowsLiveAndEndsOkAfterTheRecordIsStored) {
+  auto env = StartEnv();
+  ASSERT_NE(env, nullptr);
+  EngineHarness h;
+  CreateBalint(*env, h);
+  const int64_t before = env->appended();
+
+  WatchClient from_start(env->stub(), TokenFor("m1"), kSession, 0);
+  WatchClient from_middle(env->stub(), TokenFor("f"), kSession, before / 2);
+  from_start.WaitForFrames(before);  // the replay arrived; what follows is live
+  ASSERT_TRUE(h.Start("f").ok());
+  ASSERT_TRUE(env->AppendNew(h).ok());
+  ASSERT_TRUE(h.End("f", "ended early in a test").ok());
+  ASSERT_TRUE(env->AppendNew(h).ok());
+  ASSERT_TRUE(h.MarkStored("organizations/acme/teams/t1/sessionRecords/r1").ok());
+  ASSERT_TRUE(env->AppendNew(h).ok());
+  const int64_t last = env->appended();
+
+  grpc::Status status = from_start.Wait();
+  EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+  ExpectContiguous(Sequences(from_start.frames()), 0, last);
+  EXPECT_TRUE(from_start.frames().back().frame.event().has_session_record_stored());
+  // The pinned template never leaves the server.
+  EXPECT_FALSE(from_start.frames().front().frame.event().session_created().has_protocol());
+  EXPECT_TRUE(from_middle.Wait().ok());
+  ExpectContiguous(Sequences(from_middle.frames()), before / 2, last);
+
+  // A stream opened at the very end of a recorded session ends OK at once.
+  WatchClient at_end(env->stub(), TokenFor("m1"), kSession, last);
+  EXPECT_TRUE(at_end.Wait().ok());
+  EXPECT_EQ(at_end.frame_count(), 0u);
+}
+
+TEST(WatchSessionTest, OutsidersAndOtherOrganisationsGetExactlyTheMissingSessionAnswer) {
+  auto env = StartEnv();
+  ASSERT_NE(env, nullptr);
+  EngineHarness h;
+  CreateBalint(*env, h);
+
+  WatchClient missing(env->stub(), TokenFor("m1"), "organizations/acme/teams/t1/sessions/nope", 0);
+  WatchClient outsider(env->stub(), TokenFor("x"), kSession, 0);
+  WatchClient foreign(env->stub(), TokenFor("m1", "other-org"), kSession, 0);
+  WatchClient foreign_missing(env->stub(), TokenFor("m1", "other-org"),
+                              "organizations/acme/teams/t1/sessions/nope", 0);
+  const grpc::Status absent = missing.Wait();
+  EXPECT_EQ(absent.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(absent)), "RESOURCE_NOT_FOUND");
+  for (WatchClient* refused : {&outsider, &foreign, &foreign_missing}) {
+    const grpc::Status status = refused->Wait();
+    EXPECT_EQ(status.error_code(), absent.error_code());
+    EXPECT_EQ(status.error_message(), absent.error_message());
+    EXPECT_EQ(status.error_details(), absent.error_details());
+    EXPECT_EQ(refused->frame_count(), 0u);
+  }
+  // A participant of the same session is served.
+  WatchClient member(env->stub(), TokenFor("m2"), kSession, 0, /*stop_after=*/1);
+  member.Wait();
+  EXPECT_EQ(member.frame_count(), 1u);
+}
+
+TEST(WatchSessionTest, APositionBeyondTheLastSequenceIsOutOfRange) {
+  auto env = StartEnv();
+  ASSERT_NE(env, nullptr);
+  EngineHarness h;
+  CreateBalint(*env, h);
+  WatchClient ahead(env->stub(), TokenFor("m1"), kSession, env->appended() + 1);
+  const grpc::Status status = ahead.Wait();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(status)), "SEQUENCE_OUT_OF_RANGE");
+  EXPECT_EQ(ErrorMetadata(status, "last_sequence"), absl::StrCat(env->appended()));
+  WatchClient negative(env->stub(), TokenFor("m1"), kSession, -1);
+  EXPECT_EQ(negative.Wait().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST(WatchSessionTest, ATrimmedPositionGetsAResyncAndTheStreamContinuesAfterIt) {
+  auto env = StartEnv();
+  ASSERT_NE(env, nullptr);
+  EngineHarness h;
+  ASSERT_TRUE(session::testing::IntervisionAt(h, "state_problem").ok());
+  ASSERT_TRUE(h.Add("m1", v1::CONTRIBUTION_KIND_ASSOCIATION, "zq-m1-hidden").ok());
+  ASSERT_TRUE(env->AppendNew(h).ok());
+  const int64_t last = env->appended();
+  // Retention trimmed everything before the last three events.
+  auto trimmed = env->redis_client().CommandSync(
+      {"XTRIM", "cw:acme:{t1/s1}:log", "MINID", absl::StrCat(last - 2, "-1")});
+  ASSERT_TRUE(trimmed.ok());
+
+  WatchClient watcher(env->stub(), TokenFor("m2"), kSession, 1);
+  watcher.WaitForFrames(1);
+  ASSERT_TRUE(h.Add("m2", v1::CONTRIBUTION_KIND_ASSOCIATION, "zq-m2-own").ok());
+  ASSERT_TRUE(env->AppendNew(h).ok());
+  watcher.WaitForFrames(2);
+  watcher.Cancel();
+  watcher.Wait();
+  std::vector<ReceivedFrame> frames = watcher.frames();
+  ASSERT_GE(frames.size(), 2u);
+  ASSERT_TRUE(frames[0].frame.has_resync());
+  const v1::Resync& resync = frames[0].frame.resync();
+  EXPECT_EQ(resync.reason(), v1::RESYNC_REASON_POSITION_TRIMMED);
+  EXPECT_EQ(resync.sequence(), last);
+  EXPECT_EQ(resync.snapshot().version(), last);
+  // The snapshot is the viewer's projection: m1's sealed association is withheld from m2.
+  EXPECT_FALSE(absl::StrContains(resync.snapshot().SerializeAsString(), "zq-m1-hidden"));
+  EXPECT_EQ(frames[1].frame.event().sequence(), last + 1);
+  EXPECT_TRUE(absl::StrContains(frames[1].frame.SerializeAsString(), "zq-m2-own"));
+  EXPECT_NE(casework::testing::MetricValue(env->Metrics(), "casework_watch_resyncs_total"), 0);
+}
+
+TEST(WatchSessionTest, StreamsStayOpenThroughARedisOutageAndHealthShowsIt) {
+  auto env = StartEnv();
+  ASSERT_NE(env, nullptr);
+  EngineHarness h;
+  CreateBalint(*env, h);
+  WatchClient watcher(env->stub(), TokenFor("m1"), kSession, 0);
+  watcher.WaitForFrames(env->appended());
+
+  env->redis_server().Kill9();
+  EXPECT_TRUE(WaitUntilServing(env->channel(), NotificationServer::kServiceName, absl::Seconds(3),
+                               /*want=*/false));
+  EXPECT_EQ(casework::testing::HealthStatus(env->channel(), ""), "SERVING");  // liveness
+  ASSERT_TRUE(env->redis_server().Restart().ok());
+  ASSERT_TRUE(h.Start("f").ok());
+  ASSERT_TRUE(env->AppendNew(h).ok());  // appended while the service may still be reconnecting
+  EXPECT_TRUE(WaitUntilServing(env->channel(), NotificationServer::kServiceName, absl::Seconds(5)));
+  watcher.WaitForFrames(env->appended());
+  watcher.Cancel();
+  EXPECT_EQ(watcher.Wait().error_code(), grpc::StatusCode::CANCELLED);  // never ended by the server
+  ExpectContiguous(Sequences(watcher.frames()), 0, env->appended());
+}
+
+TEST(WatchSessionTest, ShutdownEndsStreamsUnavailableWithTheirResumePosition) {
+  auto env = StartEnv();
+  ASSERT_NE(env, nullptr);
+  EngineHarness h;
+  CreateBalint(*env, h);
+  WatchClient watcher(env->stub(), TokenFor("m1"), kSession, 0);
+  watcher.WaitForFrames(env->appended());
+  env->StopServer();
+  const grpc::Status status = watcher.Wait();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(status)), "SERVER_SHUTTING_DOWN");
+  EXPECT_EQ(ErrorMetadata(status, "last_sequence"), absl::StrCat(env->appended()));
+}
+
+TEST(WatchSessionTest, MetricsExistAtZeroAndCountDeliveries) {
+  auto env = StartEnv();
+  ASSERT_NE(env, nullptr);
+  const std::string before = env->Metrics();
+  for (const char* series :
+       {"casework_watchers", "casework_events_delivered_total", "casework_watch_resyncs_total",
+        "casework_slow_watchers_disconnected_total", "casework_event_delivery_seconds_count"}) {
+    EXPECT_EQ(casework::testing::MetricValue(before, series), 0) << series;
+  }
+  EngineHarness h;
+  CreateBalint(*env, h);
+  {
+    WatchClient watcher(env->stub(), TokenFor("m1"), kSession, 0);
+    watcher.WaitForFrames(env->appended());
+    EXPECT_EQ(casework::testing::MetricValue(env->Metrics(), "casework_watchers"), 1);
+    ASSERT_TRUE(h.Start("f").ok());
+    ASSERT_TRUE(env->AppendNew(h).ok());
+    watcher.WaitForFrames(env->appended());
+  }
+  // The server counts a frame when its write completes, which may be just after the client read
+  // it: poll the exposition (bounded) rather than read it once.
+  const absl::Time give_up = absl::Now() + absl::Seconds(5);
+  std::string after = env->Metrics();
+  while (casework::testing::MetricValue(after, "casework_watchers") != 0 && absl::Now() < give_up) {
+    after = env->Metrics();
+  }
+  EXPECT_EQ(casework::testing::MetricValue(after, "casework_watchers"), 0);
+  EXPECT_EQ(casework::testing::MetricValue(after, "casework_events_delivered_total"),
+            env->appended());
+  EXPECT_GT(casework::testing::MetricValue(after, "casework_event_delivery_seconds_count"), 0);
+}
+
+}  // namespace
+}  // namespace casework::notification::testing
