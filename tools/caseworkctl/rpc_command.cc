@@ -2,7 +2,7 @@
 // by name in the compiled-in schema, sent as bytes through gRPC's generic stub, the reply decoded
 // with the method's own output type. Also `caseworkctl watch` / `watch-org` for the streams.
 #include <google/protobuf/descriptor.h>
-#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/message.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
@@ -151,7 +151,9 @@ int RunRpcCommand(const std::string& command, const std::vector<std::string>& ar
     std::cerr << "caseworkctl: " << method->name() << " is a stream; use caseworkctl watch\n";
     return 2;
   }
-  google::protobuf::DynamicMessageFactory factory;
+  // The schema is compiled in, so the generated classes serve (well-known types included).
+  google::protobuf::MessageFactory& factory =
+      *google::protobuf::MessageFactory::generated_factory();
   std::unique_ptr<google::protobuf::Message> request(
       factory.GetPrototype(method->input_type())->New());
   std::vector<std::string> assignments(args.begin() + 1, args.end());
