@@ -5,7 +5,6 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "libs/server/server_flags.h"
@@ -14,11 +13,19 @@
 #include "services/records/records_app.h"
 
 ABSL_FLAG(std::string, store, "sqlite:casework-records.db",
-          "where the records live: sqlite:PATH (WAL, synchronous=FULL; created when missing)");
-ABSL_FLAG(int, store_readers, 2, "reader threads (one SQLite connection each)");
+          "where the records live: sqlite:PATH (WAL, synchronous=FULL; created when missing; one "
+          "replica), or postgresql://USER@HOST:PORT/DB?sslmode=… (several replicas on one "
+          "database; no password in the URI)");
+ABSL_FLAG(std::string, store_password_file, "",
+          "PostgreSQL password, first line of this file; empty: the PGPASSWORD environment "
+          "variable or ~/.pgpass");
+ABSL_FLAG(int, store_readers, 2, "reader threads (one database connection each)");
+ABSL_FLAG(int, store_writers, 1,
+          "PostgreSQL writer threads (one connection each; the pool holds readers + writers)");
 ABSL_FLAG(int, store_queue_capacity, 20000,
           "queued calls per store queue before calls answer UNAVAILABLE (STORE_UNAVAILABLE)");
-ABSL_FLAG(int, store_max_batch, 512, "write units per group commit");
+ABSL_FLAG(int, store_max_batch, 0,
+          "write units per group commit; 0: the store's default (SQLite 512, PostgreSQL 256)");
 ABSL_FLAG(std::string, page_token_key_file, "",
           "secret (>= 16 bytes) that signs page tokens, shared by replicas; empty: random per "
           "process");
@@ -35,14 +42,23 @@ constexpr int kMetricsPort = 9465;
 
 absl::StatusOr<casework::RecordsOptions> RecordsOptionsFromFlags() {
   casework::RecordsOptions options;
-  const std::string store = absl::GetFlag(FLAGS_store);
-  if (!absl::StartsWith(store, "sqlite:") || store.size() == 7) {
-    return absl::InvalidArgumentError("--store must be sqlite:PATH");
+  if (absl::Status store = casework::ConfigureStore(
+          absl::GetFlag(FLAGS_store), absl::GetFlag(FLAGS_store_password_file), options);
+      !store.ok()) {
+    return store;
   }
-  options.store.path = store.substr(7);
-  options.store.readers = absl::GetFlag(FLAGS_store_readers);
-  options.store.queue_capacity = static_cast<size_t>(absl::GetFlag(FLAGS_store_queue_capacity));
-  options.store.max_batch = static_cast<size_t>(absl::GetFlag(FLAGS_store_max_batch));
+  const int readers = absl::GetFlag(FLAGS_store_readers);
+  const auto capacity = static_cast<size_t>(absl::GetFlag(FLAGS_store_queue_capacity));
+  const int max_batch = absl::GetFlag(FLAGS_store_max_batch);
+  options.store.readers = readers;
+  options.store.queue_capacity = capacity;
+  if (max_batch > 0) options.store.max_batch = static_cast<size_t>(max_batch);
+  if (options.postgres.has_value()) {
+    options.postgres->readers = readers;
+    options.postgres->writers = absl::GetFlag(FLAGS_store_writers);
+    options.postgres->queue_capacity = capacity;
+    if (max_batch > 0) options.postgres->max_batch = static_cast<size_t>(max_batch);
+  }
   options.page_token_key_file = absl::GetFlag(FLAGS_page_token_key_file);
   options.metrics_refresh = absl::GetFlag(FLAGS_case_load_refresh);
   std::vector<std::string> weeks = absl::StrSplit(absl::GetFlag(FLAGS_stagnation_weeks), ',');

@@ -24,6 +24,11 @@ export function prepareTree() {
   const placeholder = 'placeholder written by tests/deploy/check_k8s.mjs, not a key\n';
   fs.writeFileSync(path.join(tree, 'overlays/dev/secrets/jwt-hs256.key'), placeholder);
   fs.writeFileSync(path.join(tree, 'overlays/prod/keys/casework-1.pem'), placeholder);
+  fs.writeFileSync(path.join(tree, 'overlays/dev/secrets/postgres-password'), placeholder);
+  fs.writeFileSync(path.join(tree, 'overlays/prod/keys/postgres-password'), placeholder);
+  fs.writeFileSync(path.join(tree, 'overlays/prod/keys/postgres-ca.crt'), placeholder);
+  fs.writeFileSync(path.join(tree, 'overlays/dev/secrets/records-page-token.key'), placeholder);
+  fs.writeFileSync(path.join(tree, 'overlays/prod/keys/records-page-token.key'), placeholder);
   for (const component of fs.readdirSync(path.join(tree, 'components'))) {
     fs.mkdirSync(path.join(tree, '_test', component), { recursive: true });
     fs.writeFileSync(path.join(tree, '_test', component, 'kustomization.yaml'),

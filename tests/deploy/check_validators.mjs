@@ -108,10 +108,30 @@ const K8S_CASES = [
     /^redis: StatefulSet casework-redis has no volumeClaimTemplates/],
   ['one replica of a stateless service in prod', (o) => { get(o, 'Deployment', 'casework-session').spec.replicas = 1; },
     /^prod: casework-session has 1 replicas, needs at least 2/],
-  ['the single-writer records service scaled out', (o) => { get(o, 'Deployment', 'casework-records').spec.replicas = 2; },
-    /^prod: casework-records must run exactly 1 replica/],
-  ['the records service rolled out with two pods at once', (o) => { get(o, 'Deployment', 'casework-records').spec.strategy = { type: 'RollingUpdate' }; },
-    /^prod: casework-records must use the Recreate strategy/],
+  ['records on single-writer SQLite scaled out', (o) => { get(o, 'ConfigMap', 'casework-records').data.CASEWORK_STORE = 'sqlite:/var/lib/casework/records.db'; },
+    [/^prod: casework-records must run exactly 1 replica/, /^store: .*--store_password_file is for a PostgreSQL store/]],
+  ['records on SQLite rolled out with two pods at once', (o) => {
+    get(o, 'ConfigMap', 'casework-records').data.CASEWORK_STORE = 'sqlite:/var/lib/casework/records.db';
+    get(o, 'Deployment', 'casework-records').spec.replicas = 1;
+  }, /^prod: casework-records must use the Recreate strategy/],
+  ['records on PostgreSQL with one replica', (o) => { get(o, 'Deployment', 'casework-records').spec.replicas = 1; },
+    /^prod: casework-records has 1 replicas, needs at least 2/],
+  ['stateless records rolled out with Recreate', (o) => { get(o, 'Deployment', 'casework-records').spec.strategy = { type: 'Recreate' }; },
+    /^prod: casework-records is stateless: roll it out without downtime/],
+  ['a password in the PostgreSQL URI', (o) => { get(o, 'ConfigMap', 'casework-records').data.CASEWORK_STORE = 'postgresql://casework:s3cret@db.example.org/casework?sslmode=verify-full'; },
+    /^store: .*the PostgreSQL URI carries a password/],
+  ['a production database whose certificate is not verified', (o) => { get(o, 'ConfigMap', 'casework-records').data.CASEWORK_STORE = 'postgresql://casework@db.example.org/casework?sslmode=require'; },
+    /^store: .*must verify the server \(sslmode=verify-full\)/],
+  ['the database password file missing from its Secret', (o) => {
+    const c = container(o, 'records');
+    c.args = c.args.map((a) => a.replace('/etc/casework/postgres/password', '/etc/casework/postgres/passwd'));
+  }, /^store: .*Secret casework-postgres-[a-z0-9]+ has no key passwd/],
+  ['records replicas without a shared page-token key', (o) => {
+    const c = container(o, 'records');
+    c.args = c.args.filter((a) => !a.startsWith('--page_token_key_file='));
+  }, /^prod: casework-records runs several replicas: they need one shared --page_token_key_file/],
+  ['records cut off from PostgreSQL', (o) => { o.splice(o.indexOf(policy(o, 'casework-records-egress')), 1); },
+    /^network: records → PostgreSQL \(the records store\) \(port 5432\) is denied, must be allowed/],
   ['no HorizontalPodAutoscaler', (o) => { o.splice(o.indexOf(get(o, 'HorizontalPodAutoscaler', 'casework-notification')), 1); },
     /^prod: casework-notification needs one HorizontalPodAutoscaler, has 0/],
   ['an HPA that can scale to one', (o) => { get(o, 'HorizontalPodAutoscaler', 'casework-session').spec.minReplicas = 1; },
@@ -130,7 +150,7 @@ const K8S_CASES = [
     /^network: session → Redis \(port 6379\) is denied, must be allowed/],
   ['no DNS', (o) => { o.splice(o.indexOf(policy(o, 'casework-dns')), 1); }, /^network: casework-session → cluster DNS \(port 53\) is denied/],
   ['neither default deny nor the DNS-only egress', (o) => { for (const name of ['casework-default-deny', 'casework-dns']) o.splice(o.indexOf(policy(o, name)), 1); },
-    /^network: records → the internet \(port 443\) is allowed, must be denied/],
+    /^network: Redis → records gRPC \(port 50052\) is allowed, must be denied/],
   ['a PrometheusRule out of sync with the rule files', (o) => { get(o, 'PrometheusRule', 'casework').spec.groups[0].rules[0].expr = 'vector(1)'; },
     /^monitoring: PrometheusRule groups differ/],
   ['a ServiceMonitor that misses the metrics ports', (o) => { get(o, 'ServiceMonitor', 'casework').spec.endpoints[0].port = 'http-metrics'; },

@@ -88,7 +88,7 @@ TEST(RecordsConcurrencyTest, EtagGuardedReadModifyWritesNeverLoseAnUpdate) {
   EXPECT_EQ(item.text(), absl::StrCat("count ", kThreads * kWritesPerThread));
   EXPECT_GT(refused.load(), 0) << "the threads never raced";
   std::cout << "applied " << applied.load() << ", refused stale " << refused.load() << " in "
-            << elapsed << " (" << server->app().store().commits() << " commits)\n";
+            << elapsed << " (" << server->app().store_commits() << " commits)\n";
 }
 
 }  // namespace

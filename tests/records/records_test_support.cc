@@ -32,7 +32,7 @@ TempDir::~TempDir() {
 
 std::unique_ptr<RecordsTestServer> RecordsTestServer::Start(Options options) {
   std::unique_ptr<RecordsTestServer> server(new RecordsTestServer);
-  if (options.database.empty()) {
+  if (options.database.empty() && options.postgres_uri.empty()) {
     server->dir_ = std::make_unique<TempDir>();
     options.database = (server->dir_->path() / "records.db").string();
   }
@@ -43,6 +43,11 @@ std::unique_ptr<RecordsTestServer> RecordsTestServer::Start(Options options) {
   server->metrics_ = *std::move(metrics);
   RecordsOptions records;
   records.store.path = options.database;
+  if (!options.postgres_uri.empty()) {
+    records.postgres.emplace();
+    records.postgres->connection.conninfo = options.postgres_uri;
+    records.postgres->connection.password = options.postgres_password;
+  }
   records.metrics_refresh = options.metrics_refresh;
   auto app = RecordsApp::Create(records, server->metrics_->registry(), server->clock_);
   if (!app.ok()) {
@@ -170,6 +175,15 @@ void CreateCasesConcurrently(
     casework::v1::RecordsService::Stub& stub, const std::string& token, const std::string& team,
     const std::string& prefix, int count, int in_flight, const std::function<bool()>& keep_going,
     const std::function<void(int, const grpc::Status&, const casework::v1::Case&)>& on_done) {
+  CreateCasesConcurrently([&stub](int) -> casework::v1::RecordsService::Stub& { return stub; },
+                          token, team, prefix, count, in_flight, keep_going, on_done);
+}
+
+void CreateCasesConcurrently(
+    const std::function<casework::v1::RecordsService::Stub&(int)>& stub_for,
+    const std::string& token, const std::string& team, const std::string& prefix, int count,
+    int in_flight, const std::function<bool()>& keep_going,
+    const std::function<void(int, const grpc::Status&, const casework::v1::Case&)>& on_done) {
   struct Pending {
     std::unique_ptr<grpc::ClientContext> context;
     casework::v1::CreateCaseRequest request;
@@ -189,13 +203,13 @@ void CreateCasesConcurrently(
     Pending& call = *calls[i];
     call.context = ContextWithToken(token, absl::Seconds(60));
     call.request = NumberedCaseRequest(team, prefix, i);
-    stub.async()->CreateCase(call.context.get(), &call.request, &call.response,
-                             [&, i](grpc::Status status) {
-                               on_done(i, status, calls[i]->response);
-                               std::lock_guard<std::mutex> lock(mu);
-                               --outstanding;
-                               cv.notify_all();
-                             });
+    stub_for(i).async()->CreateCase(call.context.get(), &call.request, &call.response,
+                                    [&, i](grpc::Status status) {
+                                      on_done(i, status, calls[i]->response);
+                                      std::lock_guard<std::mutex> lock(mu);
+                                      --outstanding;
+                                      cv.notify_all();
+                                    });
   }
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [&] { return outstanding == 0; });

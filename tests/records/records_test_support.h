@@ -1,6 +1,6 @@
 // Shared pieces of the records integration tests: the records service in-process on a loopback
-// port over a real SQLite file in a temporary directory, tokens for a fixed cast of callers, and
-// a seeded organisation with one team.
+// port over a real SQLite file in a temporary directory (or a database of a private PostgreSQL
+// server), tokens for a fixed cast of callers, and a seeded organisation with one team.
 #ifndef TESTS_RECORDS_RECORDS_TEST_SUPPORT_H_
 #define TESTS_RECORDS_RECORDS_TEST_SUPPORT_H_
 
@@ -47,6 +47,9 @@ class RecordsTestServer {
   struct Options {
     std::string database;  // default: records.db in a fresh temporary directory
     int port = 0;          // 0: any free port
+    // When set, the PostgreSQL store on this URI (with `postgres_password`) instead of SQLite.
+    std::string postgres_uri;
+    std::string postgres_password;
     bool with_metrics_endpoint = false;
     absl::Duration metrics_refresh = absl::Hours(1);
   };
@@ -122,6 +125,12 @@ namespace casework::testing {
 void CreateCasesConcurrently(
     casework::v1::RecordsService::Stub& stub, const std::string& token, const std::string& team,
     const std::string& prefix, int count, int in_flight, const std::function<bool()>& keep_going,
+    const std::function<void(int, const grpc::Status&, const casework::v1::Case&)>& on_done);
+// The same, sending call `i` through `stub_for(i)` (e.g. spread over several replicas).
+void CreateCasesConcurrently(
+    const std::function<casework::v1::RecordsService::Stub&(int)>& stub_for,
+    const std::string& token, const std::string& team, const std::string& prefix, int count,
+    int in_flight, const std::function<bool()>& keep_going,
     const std::function<void(int, const grpc::Status&, const casework::v1::Case&)>& on_done);
 casework::v1::CreateCaseRequest NumberedCaseRequest(const std::string& team,
                                                     const std::string& prefix, int i);

@@ -1,6 +1,7 @@
 // The records store: the port through which the records domain reads and writes its resources.
-// Implemented on SQLite (services/records/store/sqlite_record_store.h); a PostgreSQL store must
-// pass the same conformance suite (services/records/store/record_store_conformance.h).
+// Implemented on SQLite (services/records/store/sqlite_record_store.h) and on PostgreSQL
+// (services/records/store/postgres_record_store.h); both pass the same conformance suite
+// (services/records/store/record_store_conformance.h).
 //
 // The contract, in short:
 //   - Resources are protobuf messages (Team, Case, Goal, BenefitIndicator, Meeting, ActionItem,

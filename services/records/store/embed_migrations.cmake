@@ -1,11 +1,18 @@
 # Writes OUT, a C++ source defining the records store's migrations from the .sql files in FILES
-# ("|"-separated, applied in file-name order), so the binary carries its schema with it.
+# ("|"-separated, applied in file-name order), so the binary carries its schema with it. HEADER
+# declares FUNCTION (defaults: the SQLite store's sqlite_migrations.h / EmbeddedMigrations).
+if(NOT HEADER)
+  set(HEADER "services/records/store/sqlite_migrations.h")
+endif()
+if(NOT FUNCTION)
+  set(FUNCTION "EmbeddedMigrations")
+endif()
 string(REPLACE "|" ";" files "${FILES}")
 list(SORT files)
-set(body "// Generated from services/records/store/migrations/*.sql by embed_migrations.cmake.\n")
-string(APPEND body "#include \"services/records/store/sqlite_migrations.h\"\n\n")
+set(body "// Generated from the records store's migration files by embed_migrations.cmake.\n")
+string(APPEND body "#include \"${HEADER}\"\n\n")
 string(APPEND body "namespace casework::records {\n\n")
-string(APPEND body "const std::vector<Migration>& EmbeddedMigrations() {\n")
+string(APPEND body "const std::vector<Migration>& ${FUNCTION}() {\n")
 string(APPEND body "  static const auto* migrations = new std::vector<Migration>{\n")
 foreach(file IN LISTS files)
   get_filename_component(name "${file}" NAME_WE)

@@ -4,7 +4,7 @@
 //   INSTANTIATE_TEST_SUITE_P(Sqlite, RecordStoreConformanceTest,
 //                            ::testing::Values(&MakeSqliteStoreUnderTest));
 //
-// (sqlite_record_store_test.cc does; a PostgreSQL store adds one line like it).
+// (sqlite_record_store_test.cc and postgres_record_store_test.cc do).
 #ifndef SERVICES_RECORDS_STORE_RECORD_STORE_CONFORMANCE_H_
 #define SERVICES_RECORDS_STORE_RECORD_STORE_CONFORMANCE_H_
 

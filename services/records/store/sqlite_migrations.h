@@ -9,15 +9,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "services/records/store/migration.h"
 #include "services/records/store/sqlite_connection.h"
 
 namespace casework::records {
-
-struct Migration {
-  int version;
-  const char* name;
-  const char* sql;
-};
 
 // The migrations compiled into this binary, in version order.
 const std::vector<Migration>& EmbeddedMigrations();

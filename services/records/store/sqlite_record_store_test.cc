@@ -40,8 +40,8 @@ class SqliteDatabase final : public StoreUnderTest {
 
 std::unique_ptr<StoreUnderTest> MakeSqliteDatabase() { return std::make_unique<SqliteDatabase>(); }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, RecordStoreConformanceTest,
-                         ::testing::Values(&MakeSqliteDatabase));
+INSTANTIATE_TEST_SUITE_P(Sqlite, RecordStoreConformanceTest, ::testing::Values(&MakeSqliteDatabase),
+                         [](const auto&) { return std::string("SQLite"); });
 
 std::string Pragma(SqliteConnection& connection, const std::string& name) {
   auto statement = connection.Prepare("PRAGMA " + name);

@@ -1,4 +1,4 @@
-// The SQL over the records store's tables (their layout: sqlite_table_layout.h).
+// The SQL over the records store's tables (their layout: table_layout.h).
 #include "services/records/store/sqlite_tables.h"
 
 #include <limits>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "libs/status/status_macros.h"
-#include "services/records/store/sqlite_table_layout.h"
+#include "services/records/store/table_layout.h"
 
 namespace casework::records {
 namespace {

@@ -10,10 +10,11 @@ import { evaluateNetworkMatrix } from './network_policy.mjs';
 
 const require = createRequire(import.meta.url);
 
-// The casework services: workload name → what the checks expect of it.
+// The casework services: workload name → what the checks expect of it. `stateless: 'postgres'`:
+// stateless only when its --store is a postgresql:// URI (records; on SQLite it is a single writer).
 export const CASEWORK_SERVICES = {
   'casework-session': { container: 'session', binary: 'casework-session', grpcService: 'casework.v1.SessionService', grpc: 50051, metrics: 9464, stateless: true },
-  'casework-records': { container: 'records', binary: 'casework-records', grpcService: 'casework.v1.RecordsService', grpc: 50052, metrics: 9465, stateless: false },
+  'casework-records': { container: 'records', binary: 'casework-records', grpcService: 'casework.v1.RecordsService', grpc: 50052, metrics: 9465, stateless: 'postgres' },
   'casework-notification': { container: 'notification', binary: 'casework-notification', grpcService: 'casework.v1.NotificationService', grpc: 50053, metrics: 9466, stateless: true },
 };
 const RECOMMENDED_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of'];
@@ -220,6 +221,57 @@ function checkCaseworkContainer(workload, spec, container, objects, options, err
     errors.push(`drain: ${where}: terminationGracePeriodSeconds ${termination} must exceed --drain_delay + --drain_grace = ${delay + grace} s`);
   }
   if (options.references) checkJwtKeys(workload, container, flags, objects, where, errors);
+  if (flags.has('store')) checkStore(workload, container, flags, objects, options, where, errors);
+}
+
+export const isPostgresStore = (store) => /^postgres(ql)?:\/\//.test(store ?? '');
+
+// The --store of the records service: a PostgreSQL URI never carries the password, which comes
+// from --store_password_file in a mounted Secret that has it; no password file for SQLite.
+function checkStore(workload, container, flags, objects, options, where, errors) {
+  const store = flags.get('store');
+  if (!isPostgresStore(store)) {
+    if (!/^sqlite:./.test(store)) errors.push(`store: ${where}: --store=${store} is neither sqlite:PATH nor postgresql://`);
+    if (flags.get('store_password_file')) errors.push(`store: ${where}: --store_password_file is for a PostgreSQL store`);
+    return;
+  }
+  if (/^postgres(ql)?:\/\/[^/@?]*:[^/@?]*@/.test(store) || /[?&]password=/.test(store)) {
+    errors.push(`store: ${where}: the PostgreSQL URI carries a password; use --store_password_file`);
+  }
+  const file = flags.get('store_password_file');
+  if (!file) {
+    errors.push(`store: ${where}: a PostgreSQL store needs --store_password_file (from a Secret)`);
+    return;
+  }
+  if (options.references) {
+    checkSecretFile(workload, container, file, objects, `store: ${where}: password file`, errors);
+    const pageTokenKey = flags.get('page_token_key_file');
+    if (pageTokenKey) checkSecretFile(workload, container, pageTokenKey, objects, `store: ${where}: page-token key`, errors);
+  }
+  if (options.production && !/[?&]sslmode=verify-(full|ca)(&|$)/.test(store)) {
+    errors.push(`store: ${where}: in production the PostgreSQL URI must verify the server (sslmode=verify-full)`);
+  }
+}
+
+// `file` must lie in a Secret mounted into `container` that has it.
+function checkSecretFile(workload, container, file, objects, what, errors) {
+  const podSpec = workload.spec.template.spec;
+  const mount = (container.volumeMounts ?? []).find((m) => file.startsWith(`${m.mountPath.replace(/\/$/, '')}/`));
+  const volume = mount && (podSpec.volumes ?? []).find((v) => v.name === mount.name);
+  const secret = volume?.secret && objects.find((o) => o.kind === 'Secret' && o.metadata?.name === volume.secret.secretName);
+  const key = mount && file.slice(mount.mountPath.replace(/\/$/, '').length + 1);
+  if (!secret) errors.push(`${what} ${file} is not in a mounted Secret of this render`);
+  else if (!Object.hasOwn(secret.data ?? {}, key) && !Object.hasOwn(secret.stringData ?? {}, key)) {
+    errors.push(`${what}: Secret ${secret.metadata.name} has no key ${key} for ${file}`);
+  }
+}
+
+// The flags of a casework workload's container after $(VAR) expansion.
+function flagsOf(workload, objects) {
+  const spec = CASEWORK_SERVICES[workload.metadata?.name];
+  const container = (workload.spec?.template?.spec?.containers ?? []).find((c) => c.name === spec?.container);
+  if (!container) return new Map();
+  return containerFlags(container, containerEnvironment(container, objects, workload.metadata?.namespace), '', []);
 }
 
 // At least one verification key, and every key file lies in a mounted Secret that has it.
@@ -374,7 +426,9 @@ function checkProduction(objects, errors) {
     const hpas = byKind(objects, 'HorizontalPodAutoscaler').filter((h) =>
       h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === name);
     const pdbs = byKind(objects, 'PodDisruptionBudget').filter((p) => selectsWorkload(p, p.spec?.selector, deployment));
-    if (spec.stateless) {
+    const flags = flagsOf(deployment, objects);
+    const stateless = spec.stateless === 'postgres' ? isPostgresStore(flags.get('store')) : spec.stateless;
+    if (stateless) {
       if (!(deployment.spec.replicas >= 2)) errors.push(`prod: ${name} has ${deployment.spec.replicas} replicas, needs at least 2`);
       if (hpas.length !== 1) errors.push(`prod: ${name} needs one HorizontalPodAutoscaler, has ${hpas.length}`);
       for (const hpa of hpas) {
@@ -383,6 +437,12 @@ function checkProduction(objects, errors) {
         if (!(hpa.spec.maxReplicas > hpa.spec.minReplicas)) errors.push(`prod: ${nameOf(hpa)} maxReplicas must exceed minReplicas`);
       }
       if (pdbs.length !== 1) errors.push(`prod: ${name} needs one PodDisruptionBudget, has ${pdbs.length}`);
+      if (deployment.spec.strategy?.type === 'Recreate') errors.push(`prod: ${name} is stateless: roll it out without downtime (RollingUpdate), not Recreate`);
+      if (spec.stateless === 'postgres' && !flags.get('page_token_key_file')) {
+        errors.push(`prod: ${name} runs several replicas: they need one shared --page_token_key_file (from a Secret)`);
+      }
+      const claims = (deployment.spec.template.spec.volumes ?? []).filter((v) => v.persistentVolumeClaim);
+      if (claims.length) errors.push(`prod: ${name} is stateless but mounts the volume claim ${claims[0].persistentVolumeClaim.claimName}`);
     } else {
       // Single writer (SQLite): exactly one pod, never two during a rollout, never autoscaled.
       if (deployment.spec.replicas !== 1) errors.push(`prod: ${name} must run exactly 1 replica (single-writer SQLite)`);

@@ -99,6 +99,7 @@ export function evaluateNetworkMatrix(objects) {
     ['Prometheus (monitoring) → records metrics', prometheus, records, tcp(9465), true],
     ['Prometheus (monitoring) → notification metrics', prometheus, notification, tcp(9466), true],
     ['Prometheus (monitoring) → Redis exporter metrics', prometheus, redis, tcp(9121), true],
+    ['records → PostgreSQL (the records store)', records, external, tcp(5432), true],
     ...names.map((n) => [`${n} → cluster DNS`, pods[n], dns, { number: 53, protocol: 'UDP' }, true]),
     // everything else closed
     ['records → Redis', records, redis, tcp(6379), false],
@@ -107,6 +108,8 @@ export function evaluateNetworkMatrix(objects) {
     ['notification → session gRPC', notification, session, tcp(50051), false],
     ['session → the internet', session, external, tcp(443), false],
     ['records → the internet', records, external, tcp(443), false],
+    ['session → PostgreSQL', session, external, tcp(5432), false],
+    ['notification → PostgreSQL', notification, external, tcp(5432), false],
     ['Redis → records gRPC', redis, records, tcp(50052), false],
     ['another namespace → Redis', otherNamespace, redis, tcp(6379), false],
     ['same-namespace stranger → Redis', sameNamespaceStranger, redis, tcp(6379), false],

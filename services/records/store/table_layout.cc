@@ -1,5 +1,5 @@
 // Table and column layout of the records store.
-#include "services/records/store/sqlite_table_layout.h"
+#include "services/records/store/table_layout.h"
 
 #include "casework/v1/action_item.pb.h"
 #include "casework/v1/case.pb.h"

@@ -1,9 +1,9 @@
-// The layout of the records store's SQLite tables: which table holds each kind of resource, the
-// list columns extracted from a message (besides name, organization, parent, etag and body, which
-// every table has), and the columns lists order and restrict by. Must agree with
-// migrations/*.sql.
-#ifndef SERVICES_RECORDS_STORE_SQLITE_TABLE_LAYOUT_H_
-#define SERVICES_RECORDS_STORE_SQLITE_TABLE_LAYOUT_H_
+// The layout of the records store's tables, shared by the SQLite and PostgreSQL stores: which table
+// holds each kind of resource, the list columns extracted from a message (besides name,
+// organization, parent, etag and body, which every table has), and the columns lists order and
+// restrict by. Must agree with migrations/*.sql (SQLite) and postgres_migrations/*.sql.
+#ifndef SERVICES_RECORDS_STORE_TABLE_LAYOUT_H_
+#define SERVICES_RECORDS_STORE_TABLE_LAYOUT_H_
 
 #include <google/protobuf/message.h>
 
@@ -36,4 +36,4 @@ std::string OrganizationOfName(const std::string& name);
 
 }  // namespace casework::records
 
-#endif  // SERVICES_RECORDS_STORE_SQLITE_TABLE_LAYOUT_H_
+#endif  // SERVICES_RECORDS_STORE_TABLE_LAYOUT_H_

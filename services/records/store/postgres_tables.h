@@ -1,0 +1,42 @@
+// The records store's tables on one PostgreSQL connection: resources stored whole with their list
+// columns, and the append-only audit log. Runs inside whatever transaction the connection's owner
+// (PostgresRecordStore) has opened; has no threads of its own. Same layout and answers as
+// SqliteTables (table_layout.h).
+#ifndef SERVICES_RECORDS_STORE_POSTGRES_TABLES_H_
+#define SERVICES_RECORDS_STORE_POSTGRES_TABLES_H_
+
+#include <string>
+#include <vector>
+
+#include "services/records/domain/record_store.h"
+#include "services/records/store/postgres_connection.h"
+
+namespace casework::records {
+
+class PostgresTables final : public RecordWriter {
+ public:
+  explicit PostgresTables(PgConnection& connection) : connection_(connection) {}
+
+  absl::StatusOr<bool> Get(absl::string_view name, google::protobuf::Message& resource) override;
+  absl::StatusOr<std::vector<ListedResource>> List(const ListQuery& query) override;
+  absl::StatusOr<std::vector<StoredAuditEntry>> ListAudit(const AuditQuery& query) override;
+
+  // ALREADY_EXISTS without an error inside the transaction (ON CONFLICT DO NOTHING), so a unit
+  // that expects the conflict can go on, as on SQLite.
+  absl::Status Insert(const google::protobuf::Message& resource) override;
+  absl::Status Update(const google::protobuf::Message& resource,
+                      absl::string_view expected_etag) override;
+  absl::Status Delete(ResourceKind kind, absl::string_view name,
+                      absl::string_view expected_etag) override;
+  absl::StatusOr<std::string> AppendAudit(const casework::v1::AuditEntry& entry) override;
+
+ private:
+  // NOT_FOUND or ABORTED for a conditional write that changed nothing.
+  absl::Status ExplainUnchanged(const char* table, absl::string_view name);
+
+  PgConnection& connection_;
+};
+
+}  // namespace casework::records
+
+#endif  // SERVICES_RECORDS_STORE_POSTGRES_TABLES_H_
