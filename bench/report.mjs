@@ -196,6 +196,15 @@ for (const [k, limit] of [[10, 5000], [100, 15000], [1000, 100000]]) {
     r.value !== null && r.value >= 0.5, `${r.samples} paired reps`, ['create_case.64', 'echo.64']);
 }
 
+{
+  // Reported beside R2, not gated: the same client against records on a private PostgreSQL
+  // (one server process on the same 2 cores; SERIALIZABLE transactions, group commit).
+  const r = pairedRatio('create_case_pg.64', 'echo.64', 'result.qps');
+  gate('R2-pg', 'CreateCase on PostgreSQL, QPS at 64 in flight / echo QPS', r.value,
+    'reported (no gate)', r.value !== null, `${r.samples} paired reps`,
+    ['create_case_pg.64', 'echo.64']);
+}
+
 const summaries = Object.keys(runs).sort().map(summary);
 const load = os.loadavg();
 const result = {

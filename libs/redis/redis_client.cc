@@ -192,7 +192,8 @@ void RedisClient::OnConnect(const redisAsyncContext* context, int status) {
   }
   self->connected_ = true;
   self->backoff_ = self->options_.reconnect_min;
-  self->healthy_ = true;
+  // Healthy only once Redis answers: a stopped (SIGSTOP) Redis still accepts connections.
+  self->Ping();
 }
 
 void RedisClient::OnDisconnect(const redisAsyncContext* context, int) {

@@ -21,6 +21,7 @@ using casework::v1::SessionCommand;
 using casework::v1::SessionSnapshot;
 
 constexpr int kMaxAttempts = 16;
+constexpr size_t kCachedSessions = 4096;
 constexpr absl::Duration kDefaultWarningLead = absl::Minutes(2);
 
 // Identifies a request's payload and caller, so a reused request id is told from a retry.
@@ -54,10 +55,23 @@ class CommandRun {
         request_id_(CommandRequestId(command_)),
         fingerprint_(Fingerprint(command_, principal_)) {}
 
-  void Start() { LoadState(); }
+  void Start() {
+    // Optimistic: decide on the state this replica last appended, if it has it. A stale state is
+    // caught by the version-checked append (CONFLICT) and, for refusals, by deciding again on a
+    // fresh load before refusing.
+    std::shared_ptr<const SessionSnapshot> cached = runner_.Cached(name_);
+    if (cached != nullptr) {
+      state_ = *cached;
+      from_cache_ = true;
+      GatherFacts();
+      return;
+    }
+    LoadState();
+  }
 
  private:
   void LoadState() {
+    from_cache_ = false;
     runner_.Load(name_, [this](absl::StatusOr<SessionSnapshot> state) {
       if (!state.ok() && !(state.status().code() == absl::StatusCode::kNotFound &&
                            command_.has_create_session())) {
@@ -65,26 +79,40 @@ class CommandRun {
         return;
       }
       state_ = state.ok() ? *std::move(state) : SessionSnapshot();
-      CheckRetry();
+      GatherFacts();
     });
   }
 
-  // A request id seen before answers with the original outcome, whatever the state is now.
-  void CheckRetry() {
-    if (request_id_.empty()) {
-      GatherFacts();
+  // Decided to refuse, or to append nothing: first make sure it was decided on the latest state,
+  // then whether this is the retry of a request that did apply — a retry answers with the
+  // original outcome, whatever the state is now. (A retry the engine accepts again is caught by
+  // the append script, which knows every applied request id.)
+  void SettleWithoutAppend(absl::StatusOr<CommandOutcome> outcome) {
+    if (from_cache_) {
+      LoadState();
       return;
     }
-    runner_.log_.LookupRequest(name_, request_id_, fingerprint_,
-                               [this](absl::StatusOr<AppendOutcome> seen) {
-                                 if (seen.ok()) {
-                                   Replay(seen->response);
-                                 } else if (seen.status().code() == absl::StatusCode::kNotFound) {
-                                   GatherFacts();
-                                 } else {
-                                   Finish(seen.status());
-                                 }
-                               });
+    if (request_id_.empty()) {
+      if (!outcome.ok() && runner_.observer_ != nullptr) {
+        runner_.observer_->Refused(outcome.status());
+      }
+      Finish(std::move(outcome));
+      return;
+    }
+    runner_.log_.LookupRequest(
+        name_, request_id_, fingerprint_,
+        [this, outcome = std::move(outcome)](absl::StatusOr<AppendOutcome> seen) mutable {
+          if (seen.ok()) {
+            Replay(seen->response);
+          } else if (seen.status().code() == absl::StatusCode::kNotFound) {
+            if (!outcome.ok() && runner_.observer_ != nullptr) {
+              runner_.observer_->Refused(outcome.status());
+            }
+            Finish(std::move(outcome));
+          } else {
+            Finish(seen.status());
+          }
+        });
   }
 
   void GatherFacts() {
@@ -104,12 +132,11 @@ class CommandRun {
     absl::StatusOr<std::vector<casework::v1::SessionEvent>> events =
         Decide(state_, command_, principal_, runner_.clock_());
     if (!events.ok()) {
-      if (runner_.observer_ != nullptr) runner_.observer_->Refused(events.status());
-      Finish(events.status());
+      SettleWithoutAppend(events.status());
       return;
     }
     if (events->empty()) {
-      Finish(CommandOutcome{state_, 0, 0});
+      SettleWithoutAppend(CommandOutcome{state_, 0, 0});
       return;
     }
     const int64_t expected = state_.session().version();
@@ -177,12 +204,28 @@ class CommandRun {
   const std::string request_id_;
   const std::string fingerprint_;
   SessionSnapshot state_;
+  bool from_cache_ = false;  // state_ is this replica's last append, not a fresh load
   int attempts_ = 0;
 };
 
 CommandRunner::CommandRunner(RedisEventLog& log, PhaseTimers& timers, FactsSource& facts,
                              std::function<absl::Time()> clock)
     : log_(log), timers_(timers), facts_(facts), clock_(std::move(clock)) {}
+
+std::shared_ptr<const SessionSnapshot> CommandRunner::Cached(const std::string& session_name) {
+  absl::MutexLock lock(&cache_mu_);
+  auto found = cache_.find(session_name);
+  return found == cache_.end() ? nullptr : found->second;
+}
+
+void CommandRunner::Remember(const std::string& session_name, const SessionSnapshot& state) {
+  auto entry = std::make_shared<const SessionSnapshot>(state);
+  absl::MutexLock lock(&cache_mu_);
+  if (cache_.size() >= kCachedSessions && cache_.find(session_name) == cache_.end()) {
+    cache_.erase(cache_.begin());  // any one: a miss only costs a load
+  }
+  cache_[session_name] = std::move(entry);
+}
 
 void CommandRunner::Run(std::string session_name, SessionCommand command,
                         casework::v1::Principal principal, OutcomeCallback done) {

@@ -1,18 +1,24 @@
-// Runs one session command end to end: load the session's state from its log, replay a retried
-// request id, gather the facts the command needs, let the engine decide, append the events with
-// one compare-and-append, and fold them. When another replica appended first, the command is
-// decided again on the new state (up to a few times, then ABORTED). No business rule lives here:
-// the engine decides; this is plumbing between the engine and the Redis adapters.
+// Runs one session command end to end: take the session's state (this replica's last append if it
+// has one, else a load from the log), gather the facts the command needs, let the engine decide,
+// append the events with one compare-and-append, and fold them. When another replica appended
+// first, the command is decided again on the new state (up to 16 times, then ABORTED); a refusal
+// decided on a remembered state is decided again on a fresh load; a retried request id answers
+// with the original outcome (the append script knows applied ids; a refusal looks them up). No
+// business rule lives here: the engine decides; this is plumbing between the engine and the Redis
+// adapters.
 #ifndef SERVICES_SESSION_COMMAND_RUNNER_H_
 #define SERVICES_SESSION_COMMAND_RUNNER_H_
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "casework/v1/principal.pb.h"
 #include "casework/v1/session_command.pb.h"
 #include "casework/v1/session_event.pb.h"
@@ -74,6 +80,13 @@ class CommandRunner {
 
  private:
   friend class CommandRun;
+  // The state this replica last appended per session (bounded), for optimistic decisions.
+  std::shared_ptr<const casework::v1::SessionSnapshot> Cached(const std::string& session_name);
+  void Remember(const std::string& session_name, const casework::v1::SessionSnapshot& state);
+
+  absl::Mutex cache_mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const casework::v1::SessionSnapshot>> cache_
+      ABSL_GUARDED_BY(cache_mu_);
   RedisEventLog& log_;
   PhaseTimers& timers_;
   FactsSource& facts_;

@@ -51,11 +51,10 @@ int RunHealthCommand() {
     status = stub->Check(&context, request, &response);
   }
   if (!status.ok()) {
-    std::cerr << absl::GetFlag(FLAGS_address) << ": " << status.error_message() << "\n";
+    std::cerr << address << ": " << status.error_message() << "\n";
     return 1;
   }
-  std::cout << absl::GetFlag(FLAGS_address) << " "
-            << HealthCheckResponse::ServingStatus_Name(response.status()) << "\n";
+  std::cout << address << " " << HealthCheckResponse::ServingStatus_Name(response.status()) << "\n";
   return response.status() == HealthCheckResponse::SERVING ? 0 : 1;
 }
 

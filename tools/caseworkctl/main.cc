@@ -26,7 +26,9 @@ constexpr char kUsage[] =
     "  health  ask a service whether it is serving:\n"
     "          caseworkctl health [--address host:port] [--service NAME] [--wait]\n\n"
     "common flags: --address (default: the service's local port or $CASEWORK_<SERVICE>_ADDRESS),\n"
-    "  --token (default $CASEWORK_TOKEN), --json, --expect_error REASON, --deadline 10s.\n"
+    "  --token (default $CASEWORK_TOKEN), --json, --get FIELD (print one field of the reply),\n"
+    "  --expect_error REASON, --deadline 10s; watch: --after N, --max_events N;\n"
+    "  token: --ttl, --key_file, --issuer, --audience, --org (default $CASEWORK_ORG).\n"
     "Refusals print their reason and what it means; the exit code is 3 for invalid arguments,\n"
     "1 for other refusals, 2 for usage errors.";
 

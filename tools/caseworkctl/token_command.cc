@@ -11,10 +11,10 @@
 #include "tools/caseworkctl/commands.h"
 
 ABSL_FLAG(std::string, user, "", "token: the subject (an opaque user id, never a name)");
-ABSL_FLAG(std::string, org, "", "token: the organisation id");
+ABSL_FLAG(std::string, org, "", "token: the organisation id (default $CASEWORK_ORG)");
 ABSL_FLAG(std::vector<std::string>, role, {},
-          "token: roles, comma-separated (facilitator, member, supervisor, caseworker, auditor, "
-          "service)");
+          "token: roles, comma-separated (facilitator, member, supervisor, caseworker, admin, "
+          "auditor; session-service and notification-service are the services' identities)");
 ABSL_FLAG(std::vector<std::string>, team, {}, "token: team ids, comma-separated");
 ABSL_FLAG(std::string, key_file, "",
           "token: HS256 key file (default $CASEWORK_JWT_KEY_FILE, else .dev/jwt-hs256.key)");
@@ -26,7 +26,8 @@ namespace casework::ctl {
 
 int RunTokenCommand() {
   const std::string user = absl::GetFlag(FLAGS_user);
-  const std::string org = absl::GetFlag(FLAGS_org);
+  std::string org = absl::GetFlag(FLAGS_org);
+  if (org.empty() && std::getenv("CASEWORK_ORG") != nullptr) org = std::getenv("CASEWORK_ORG");
   if (user.empty() || org.empty() || absl::GetFlag(FLAGS_role).empty()) {
     std::cerr << "caseworkctl token: --user, --org and --role are required\n";
     return 2;
