@@ -115,11 +115,28 @@ class CommandRun {
         });
   }
 
+  void FailUnlessApplied(absl::Status failure) {
+    if (request_id_.empty()) {
+      Finish(std::move(failure));
+      return;
+    }
+    runner_.log_.LookupRequest(name_, request_id_, fingerprint_,
+                               [this, failure](absl::StatusOr<AppendOutcome> seen) {
+                                 if (seen.ok()) {
+                                   Replay(seen->response);
+                                 } else {
+                                   Finish(failure);
+                                 }
+                               });
+  }
+
   void GatherFacts() {
     runner_.facts_.Gather(state_, command_,
                           [this](absl::StatusOr<casework::v1::CommandFacts> facts) {
                             if (!facts.ok()) {
-                              Finish(facts.status());
+                              // A retry of an applied request still gets its original answer
+                              // while records cannot supply the facts.
+                              FailUnlessApplied(facts.status());
                               return;
                             }
                             *command_.mutable_facts() = *std::move(facts);

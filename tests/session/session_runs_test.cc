@@ -277,11 +277,26 @@ TEST(SessionRuns, RecordsDownAssignRolesIsUnavailableAndChangesNothing) {
   EXPECT_EQ(s.Get(kFacilitator).version(), before);
   ASSERT_TRUE(stack->StartRecords());
   // The client retries, as a frontend would, until the records service answers again.
-  grpc::Status retried = s.Assign(kFacilitator, kFacilitator, "");
-  for (int i = 0; i < 20 && retried.error_code() == grpc::StatusCode::UNAVAILABLE; ++i) {
-    retried = s.Assign(kFacilitator, kFacilitator, "");
+  v1::AssignRolesRequest assign;
+  assign.set_name(s.name());
+  assign.set_request_id("assign-once");
+  assign.set_facilitator(kFacilitator);
+  v1::SessionCommandResponse first;
+  grpc::Status retried;
+  for (int i = 0; i < 20; ++i) {
+    auto context = ContextWithToken(PersonToken(kFacilitator));
+    retried = stack->stub().AssignRoles(context.get(), assign, &first);
+    if (retried.error_code() != grpc::StatusCode::UNAVAILABLE) break;
   }
-  EXPECT_GRPC_OK(retried);
+  ASSERT_GRPC_OK(retried);
+  ASSERT_GT(first.last_sequence(), before);
+  // A retry of the applied request answers as the first time did, even with records down again.
+  stack->StopRecords();
+  v1::SessionCommandResponse again;
+  auto context = ContextWithToken(PersonToken(kFacilitator));
+  ASSERT_GRPC_OK(stack->stub().AssignRoles(context.get(), assign, &again));
+  EXPECT_EQ(again.first_sequence(), first.first_sequence());
+  EXPECT_EQ(again.last_sequence(), first.last_sequence());
 }
 
 TEST(SessionRuns, ListSessionsShowsTheTeamsSessionsNewestFirstAndPages) {
