@@ -31,6 +31,8 @@ ABSL_FLAG(absl::Duration, warmup, absl::Seconds(1), "unmeasured time before the 
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(5), "measured window");
 ABSL_FLAG(int, payload, 100, "echo / tcp / redis_fanout payload bytes");
 ABSL_FLAG(int, watchers, 100, "watch / redis_fanout: receivers");
+ABSL_FLAG(int, stalled_watchers, 0,
+          "watch: clients that open a stream before the paced stage and never read it");
 ABSL_FLAG(double, paced_rate, 10, "watch / redis_fanout: paced events per second");
 ABSL_FLAG(absl::Duration, paced_duration, absl::Seconds(5), "watch / redis_fanout: paced stage");
 ABSL_FLAG(int, window, 32, "watch / redis_fanout: events the publisher may run ahead");
@@ -61,6 +63,7 @@ int main(int argc, char** argv) {
   options.channels = absl::GetFlag(FLAGS_channels);
   options.payload = absl::GetFlag(FLAGS_payload);
   options.watchers = absl::GetFlag(FLAGS_watchers);
+  options.stalled_watchers = absl::GetFlag(FLAGS_stalled_watchers);
   options.fanout.throughput_duration = absl::GetFlag(FLAGS_duration);
   options.fanout.paced_rate = absl::GetFlag(FLAGS_paced_rate);
   options.fanout.paced_duration = absl::GetFlag(FLAGS_paced_duration);

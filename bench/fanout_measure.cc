@@ -64,6 +64,7 @@ FanoutResult MeasureFanout(DeliveryBook& book, const FanoutOptions& options,
   result.published_per_s = static_cast<double>(result.published) / result.seconds;
   result.drained = book.WaitAllHave(last, options.delivery_timeout);
 
+  if (options.before_paced) options.before_paced();
   // Paced: latency from the intended send time to the last receiver.
   std::vector<std::pair<int64_t, int64_t>> sent;  // sequence, intended time
   const int64_t paced_start = SteadyNowNs();

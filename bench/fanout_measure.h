@@ -27,6 +27,7 @@ struct FanoutOptions {
   absl::Duration delivery_timeout = absl::Seconds(15);
   int64_t capacity = 1 << 21;  // sequences the book can hold; throughput stops short of it
   std::function<void(bool opening)> window_probe;  // around the throughput stage
+  std::function<void()> before_paced;              // e.g. stalls a client for the paced stage
 };
 
 struct FanoutResult {

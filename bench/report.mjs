@@ -191,6 +191,17 @@ for (const [k, limit] of [[10, 5000], [100, 15000], [1000, 100000]]) {
     s ? `${s.paced_samples ?? 0} events, ${s.paced_missed ?? 'n/a'} missed` : 'not run', [`watch.${k}`]);
 }
 {
+  // The same watchers and session with and without a client that stopped reading, adjacent in
+  // time: the others' paced p99 may grow by at most 20 %.
+  const r = pairedRatio('watch_stalled.100', 'watch.100', 'result.last_receiver.p99_us');
+  const s = runs['watch_stalled.100'] ? summary('watch_stalled.100') : null;
+  const clean = s && !s.error && s.paced_missed === 0 && s.order_faults === 0;
+  gate('N4@100', 'paced p99 to the last of K=100 watchers with a stalled client / without',
+    r.value, '≤ 1.20', r.value !== null && r.value <= 1.2 && clean,
+    `${r.samples} paired reps${clean ? '' : '; misses or order faults'}`,
+    ['watch_stalled.100', 'watch.100']);
+}
+{
   const r = pairedRatio('create_case.64', 'echo.64', 'result.qps');
   gate('R2', 'CreateCase QPS at 64 in flight / echo QPS', r.value, '≥ 0.50',
     r.value !== null && r.value >= 0.5, `${r.samples} paired reps`, ['create_case.64', 'echo.64']);

@@ -75,6 +75,7 @@ absl::Status RunWatch(const ScenarioOptions& o, std::string* json) {
   scenario.watch_address = o.watch_target;
   scenario.command_address = o.hub ? o.watch_target : o.session_target;
   scenario.channels = o.channels;
+  scenario.stalled_watchers = o.stalled_watchers;
   const int64_t setup_start = SteadyNowNs();
   if (o.hub) {
     scenario.session = "organizations/bench/teams/team-1/sessions/hub";

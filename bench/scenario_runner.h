@@ -25,6 +25,7 @@ struct ScenarioOptions {
   int channels = 1;
   int payload = 100;
   int watchers = 100;
+  int stalled_watchers = 0;  // watch: see WatchScenario
   LoadOptions load;
   FanoutOptions fanout;
   ContributionPlan plan;

@@ -78,6 +78,37 @@ class Watcher final : public grpc::ClientReadReactor<WatchSessionResponse> {
   grpc::Status status_;
 };
 
+// Opens a live WatchSession and never reads from it.
+class StalledWatcher final : public grpc::ClientReadReactor<WatchSessionResponse> {
+ public:
+  explicit StalledWatcher(Countdown& open) : open_(open) {}
+
+  void Start(const std::string& address, const std::string& token, const std::string& session,
+             int64_t after_sequence) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1024);
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    stub_ = casework::v1::NotificationService::NewStub(
+        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+    PrepareContext(context_, token, absl::Hours(1));
+    request_.set_session(session);
+    request_.set_after_sequence(after_sequence);
+    open_.Add();
+    stub_->async()->WatchSession(&context_, &request_, this);
+    StartCall();  // no StartRead: nothing is ever taken off the connection
+  }
+
+  void Cancel() { context_.TryCancel(); }
+  void OnDone(const grpc::Status& /*status*/) override { open_.Done(); }
+
+ private:
+  Countdown& open_;
+  std::unique_ptr<casework::v1::NotificationService::Stub> stub_;
+  grpc::ClientContext context_;
+  casework::v1::WatchSessionRequest request_;
+};
+
 absl::Status ToAbsl(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
 }
@@ -142,12 +173,28 @@ absl::StatusOr<FanoutResult> RunWatchScenario(const WatchScenario& scenario,
     paused = !paused;
     return response.last_sequence();
   };
-  FanoutResult result = MeasureFanout(book, options, publish);
+  std::vector<std::unique_ptr<StalledWatcher>> stalled;
+  FanoutOptions measure = options;
+  measure.before_paced = [&] {
+    casework::v1::Session now;
+    grpc::Status read = CallBlocking(scenario.facilitator_token, get, &now,
+                                     [&sessions](grpc::ClientContext* c, const auto& r, auto* out) {
+                                       return sessions->GetSession(c, r, out);
+                                     });
+    for (int i = 0; i < scenario.stalled_watchers && read.ok(); ++i) {
+      stalled.push_back(std::make_unique<StalledWatcher>(open));
+      stalled.back()->Start(scenario.watch_address, scenario.watcher_tokens[0], scenario.session,
+                            now.version());
+    }
+  };
+  FanoutResult result = MeasureFanout(book, measure, publish);
 
+  for (auto& reactor : stalled) reactor->Cancel();
   for (auto& reactor : reactors) reactor->Cancel();
   if (!open.Wait(absl::Seconds(30))) {
     // Reactors still referenced by gRPC must not be destroyed: leak them rather than crash.
     for (auto& reactor : reactors) reactor.release();
+    for (auto& reactor : stalled) reactor.release();
     result.error += " (some watch streams did not end after cancellation)";
     return result;
   }

@@ -21,6 +21,10 @@ struct WatchScenario {
   std::string session;                      // the session's name
   std::string facilitator_token;            // sends Pause/Resume
   std::vector<std::string> watcher_tokens;  // one watcher each
+  // Clients that open a live stream before the paced stage and never read it (a frozen screen),
+  // each on its own connection with a 1 KiB receive window, so the server's write to it stays
+  // pending and its frames queue up while the others are measured.
+  int stalled_watchers = 0;
 };
 
 absl::StatusOr<FanoutResult> RunWatchScenario(const WatchScenario& scenario,

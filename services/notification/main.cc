@@ -8,6 +8,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "libs/server/json_log.h"
 #include "libs/server/server_flags.h"
 #include "libs/server/shutdown_signal.h"
@@ -19,6 +20,8 @@ ABSL_FLAG(std::string, records_address, "",
           "casework-records host:port for action-item reminders; empty: no reminders");
 ABSL_FLAG(std::string, records_token_file, "", "the notification service's token (re-read)");
 ABSL_FLAG(std::string, records_hs256_key_file, "", "development: mint that token with this key");
+ABSL_FLAG(absl::Duration, org_event_retention, absl::Hours(24 * 7),
+          "how long organisation events stay resumable (WatchOrganization after_sequence)");
 ABSL_FLAG(int, watch_queue_frames, 1024,
           "frames a stream may have queued before it ends RESOURCE_EXHAUSTED (client too slow)");
 
@@ -52,6 +55,10 @@ int main(int argc, char** argv) {
     return Fail(absl::InvalidArgumentError("--watch_queue_frames must be at least 2"));
   }
   notification_options.queue_capacity = absl::GetFlag(FLAGS_watch_queue_frames);
+  notification_options.org_event_retention = absl::GetFlag(FLAGS_org_event_retention);
+  if (notification_options.org_event_retention <= absl::ZeroDuration()) {
+    return Fail(absl::InvalidArgumentError("--org_event_retention must be positive"));
+  }
   notification_options.reminders_enabled = !absl::GetFlag(FLAGS_records_address).empty();
   notification_options.records.address = absl::GetFlag(FLAGS_records_address);
   notification_options.records.token_file = absl::GetFlag(FLAGS_records_token_file);

@@ -12,7 +12,7 @@ absl::StatusOr<std::unique_ptr<NotificationServer>> NotificationServer::Create(
   server->redis_ = redis::RedisClient::Start(options.redis);
   server->log_ = std::make_unique<session::RedisEventLog>(*server->redis_);
   server->feeds_ = std::make_unique<SessionFeeds>(*server->log_, options.feeds, *server->metrics_);
-  server->org_log_ = std::make_unique<OrgEventLog>(*server->redis_);
+  server->org_log_ = std::make_unique<OrgEventLog>(*server->redis_, options.org_event_retention);
   server->organizations_ = std::make_unique<OrgFeed>(*server->org_log_, options.organizations);
   server->deriver_ = std::make_unique<OrgEventDeriver>(*server->redis_, *server->log_,
                                                        *server->org_log_, options.deriver);

@@ -35,6 +35,7 @@ struct NotificationServerOptions {
   RecordsClientOptions records;
   ReminderOptions reminders;
   size_t queue_capacity = 1024;  // frames per stream before it is cut off as too slow
+  absl::Duration org_event_retention = OrgEventLog::kDefaultRetention;
 };
 
 class NotificationServer {

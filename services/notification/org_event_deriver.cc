@@ -1,6 +1,8 @@
 // OrgEventDeriver: session events → organisation events, once.
 #include "services/notification/org_event_deriver.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -11,6 +13,10 @@ namespace casework::notification {
 namespace {
 
 namespace v1 = ::casework::v1;
+
+// Sessions whose quiet stretch is remembered; past it the memory starts over (a miss only costs
+// reading that stretch again).
+constexpr size_t kQuietSessions = 65536;
 
 // "cw:<org>:{<team>/<session>}:<suffix>" → the session's name, or "".
 std::string SessionOfKey(absl::string_view key, absl::string_view suffix) {
@@ -147,41 +153,52 @@ void OrgEventDeriver::Done(const std::string& session_name) {
 
 void OrgEventDeriver::Step(const std::string& name) {
   const std::string organization = PartsOf(name).organization;
-  organizations_.Cursor(
-      organization, name, [this, name, organization](absl::StatusOr<int64_t> cursor) {
-        if (!cursor.ok()) return Done(name);  // Redis is away: reconciliation retries
-        sessions_.ReadAfter(
-            name, *cursor, options_.read_batch,
-            [this, name, organization,
-             cursor = *cursor](absl::StatusOr<std::vector<session::StoredEvent>> stored) {
-              if (!stored.ok() || stored->empty()) return Done(name);
-              std::vector<v1::SessionEvent> events;
-              bool notable = false;
-              for (const session::StoredEvent& entry : *stored) {
-                v1::SessionEvent& event = events.emplace_back();
-                if (!event.ParseFromString(entry.data)) event.Clear();
-                notable = notable || !DeriveOrgEvents(v1::SessionSnapshot(), event).empty() ||
-                          event.has_phase_time_warning() || event.has_phase_overrun();
-              }
-              Batch batch{organization,
-                          name,
-                          cursor,
-                          stored->back().sequence,
-                          static_cast<int>(stored->size()) == options_.read_batch,
-                          std::move(events)};
-              if (!notable) {  // most batches: only move the cursor, no snapshot needed
-                Append(std::move(batch), v1::SessionSnapshot());
-                return;
-              }
-              sessions_.LoadSnapshot(
-                  name, [this, batch = std::move(batch)](
-                            absl::StatusOr<session::StoredSnapshot> snapshot) mutable {
-                    v1::SessionSnapshot state;
-                    if (!snapshot.ok() || !state.ParseFromString(snapshot->state))
-                      return Done(batch.name);
-                    Append(std::move(batch), state);
-                  });
-            });
+  organizations_.Cursor(organization, name,
+                        [this, name, organization](absl::StatusOr<int64_t> cursor) {
+                          if (!cursor.ok()) return Done(name);  // Redis is away: reconciled later
+                          Read(name, organization, *cursor);
+                        });
+}
+
+void OrgEventDeriver::Read(const std::string& name, const std::string& organization,
+                           int64_t cursor) {
+  int64_t after = cursor;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = quiet_.find(name);
+    // Only valid for the durable cursor it was found after (another replica may have moved it).
+    if (it != quiet_.end() && it->second.cursor == cursor)
+      after = std::max(after, it->second.through);
+  }
+  sessions_.ReadAfter(
+      name, after, options_.read_batch,
+      [this, name, organization, cursor](absl::StatusOr<std::vector<session::StoredEvent>> stored) {
+        if (!stored.ok() || stored->empty()) return Done(name);
+        std::vector<v1::SessionEvent> events;
+        bool notable = false;
+        for (const session::StoredEvent& entry : *stored) {
+          v1::SessionEvent& event = events.emplace_back();
+          if (!event.ParseFromString(entry.data)) event.Clear();
+          notable = notable || !DeriveOrgEvents(v1::SessionSnapshot(), event).empty() ||
+                    event.has_phase_time_warning() || event.has_phase_overrun();
+        }
+        const bool full = static_cast<int>(stored->size()) == options_.read_batch;
+        if (!notable) {  // most batches: remember it, write nothing
+          {
+            absl::MutexLock lock(&mu_);
+            if (quiet_.size() >= kQuietSessions && !quiet_.contains(name)) quiet_.clear();
+            quiet_[name] = Quiet{cursor, stored->back().sequence};
+          }
+          if (full) return Read(name, organization, cursor);
+          return Done(name);
+        }
+        Batch batch{organization, name, cursor, stored->back().sequence, full, std::move(events)};
+        sessions_.LoadSnapshot(name, [this, batch = std::move(batch)](
+                                         absl::StatusOr<session::StoredSnapshot> snapshot) mutable {
+          v1::SessionSnapshot state;
+          if (!snapshot.ok() || !state.ParseFromString(snapshot->state)) return Done(batch.name);
+          Append(std::move(batch), state);
+        });
       });
 }
 
@@ -193,6 +210,10 @@ void OrgEventDeriver::Append(Batch batch, const v1::SessionSnapshot& state) {
   organizations_.Append(batch.organization, batch.name, batch.cursor, batch.last,
                         std::move(derived), absl::Now(),
                         [this, name = batch.name, full = batch.full](absl::StatusOr<int64_t> done) {
+                          if (done.ok()) {
+                            absl::MutexLock lock(&mu_);
+                            quiet_.erase(name);  // the durable cursor is past it now
+                          }
                           // Moved on (here or by another replica): read on from the new cursor.
                           if (done.ok() ? full : absl::IsAborted(done.status())) return Step(name);
                           Done(name);

@@ -4,6 +4,11 @@
 // moves it in the same step as it appends the events, so two replicas racing on one session, or a
 // restart in the middle, never append a notice twice or skip one.
 //
+// Most session events give no notice (contributions, questions ...). A pass that finds none does
+// not write: it remembers in memory how far it found nothing after the durable cursor, and the
+// next pass reads on from there — so an ordinary command costs two reads here, not an fsynced
+// write. The durable cursor moves only together with the notices it appends.
+//
 // Work comes from the wake-up of every session (the process's one pattern subscription), and from
 // a reconciliation pass — at start-up, after every re-subscription and periodically — that scans
 // the session snapshots, so wake-ups missed while the service or its subscription was down are
@@ -58,12 +63,13 @@ class OrgEventDeriver {
   struct Batch {
     std::string organization;
     std::string name;
-    int64_t cursor = 0;  // the cursor the events were read after
+    int64_t cursor = 0;  // the durable cursor (the events were read after it, or after `quiet`)
     int64_t last = 0;    // the last sequence read
     bool full = false;   // a whole batch: more may follow
     std::vector<casework::v1::SessionEvent> events;
   };
   void Step(const std::string& session_name);
+  void Read(const std::string& name, const std::string& organization, int64_t cursor);
   void Append(Batch batch, const casework::v1::SessionSnapshot& state);
   void Done(const std::string& session_name);
   void ScanFrom(const std::string& cursor);
@@ -78,6 +84,12 @@ class OrgEventDeriver {
   absl::flat_hash_map<std::string, bool> running_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<std::string> organizations_seen_ ABSL_GUARDED_BY(mu_);
   bool scanning_ ABSL_GUARDED_BY(mu_) = false;
+  // Per session: the durable cursor and the sequence up to which nothing after it is notable.
+  struct Quiet {
+    int64_t cursor = 0;
+    int64_t through = 0;
+  };
+  absl::flat_hash_map<std::string, Quiet> quiet_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 
   absl::Notification stop_;

@@ -16,6 +16,8 @@ namespace {
 
 using redis::RedisValue;
 
+// Dedup keys outlive the events they stand for, so a late retry cannot append a dropped notice
+// again.
 constexpr absl::Duration kDedupRetention = absl::Hours(24 * 8);
 
 absl::Status UnexpectedReply(absl::string_view what) {
@@ -33,8 +35,8 @@ OrgKeys OrgKeys::For(absl::string_view organization) {
   // ':' never occurs in an id, so this tag cannot meet a session's "{team/session}".
   const std::string prefix = absl::StrCat("cw:", organization, ":{org:", organization, "}:");
   return OrgKeys{absl::StrCat(prefix, "events"), absl::StrCat(prefix, "seq"),
-                 absl::StrCat(prefix, "sent"), absl::StrCat(prefix, "cursors"),
-                 absl::StrCat(prefix, "wake")};
+                 absl::StrCat(prefix, "sent"),   absl::StrCat(prefix, "cursors"),
+                 absl::StrCat(prefix, "times"),  absl::StrCat(prefix, "wake")};
 }
 
 std::string OrgKeys::OrganizationOfChannel(absl::string_view channel) {
@@ -60,8 +62,8 @@ bool Addressed(absl::string_view recipients, const casework::v1::Principal& view
   return false;
 }
 
-OrgEventLog::OrgEventLog(redis::RedisClient& client)
-    : client_(client), append_script_(kAppendOrgEventsLua) {}
+OrgEventLog::OrgEventLog(redis::RedisClient& client, absl::Duration retention)
+    : client_(client), retention_(retention), append_script_(kAppendOrgEventsLua) {}
 
 void OrgEventLog::Append(absl::string_view organization, std::string cursor_field,
                          int64_t expected_cursor, int64_t new_cursor,
@@ -73,15 +75,17 @@ void OrgEventLog::Append(absl::string_view organization, std::string cursor_fiel
                                    absl::StrCat(expected_cursor),
                                    absl::StrCat(new_cursor),
                                    keys.channel,
-                                   absl::StrCat(absl::ToInt64Milliseconds(kDedupRetention))};
+                                   absl::StrCat(absl::ToInt64Milliseconds(
+                                       std::max(kDedupRetention, retention_ + absl::Hours(24)))),
+                                   absl::StrCat(absl::ToInt64Milliseconds(retention_))};
   for (OrgEventToAppend& event : events) {
     args.push_back(std::move(event.dedup_key));
     args.push_back(std::move(event.recipients));
     args.push_back(event.event.SerializeAsString());
   }
   append_script_.Run(
-      client_, {keys.events, keys.sequence, keys.sent, keys.cursors}, std::move(args),
-      [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+      client_, {keys.events, keys.sequence, keys.sent, keys.cursors, keys.append_times},
+      std::move(args), [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
         if (!reply.ok()) {
           std::move(done)(reply.status());
           return;

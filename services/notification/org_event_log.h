@@ -28,6 +28,7 @@ struct OrgKeys {
   std::string sequence;
   std::string sent;
   std::string cursors;
+  std::string append_times;
   std::string channel;
 
   static OrgKeys For(absl::string_view organization);
@@ -54,16 +55,21 @@ using OrgCallback = absl::AnyInvocable<void(absl::StatusOr<T>) &&>;
 
 class OrgEventLog {
  public:
-  explicit OrgEventLog(redis::RedisClient& client);
+  // Events are kept this long after their append (the API promises 7 days).
+  static constexpr absl::Duration kDefaultRetention = absl::Hours(24 * 7);
+
+  explicit OrgEventLog(redis::RedisClient& client, absl::Duration retention = kDefaultRetention);
 
   // Appends the events not appended before (by dedup key). With `cursor_field` set, first checks
   // that the field's cursor is `expected_cursor` (else ABORTED CONCURRENT_MODIFICATION with
-  // metadata current_cursor) and sets it to `new_cursor`. Answers the log's last sequence.
+  // metadata current_cursor) and sets it to `new_cursor`. Drops the events appended longer than
+  // the retention before `now`. Answers the log's last sequence.
   void Append(absl::string_view organization, std::string cursor_field, int64_t expected_cursor,
               int64_t new_cursor, std::vector<OrgEventToAppend> events, absl::Time now,
               OrgCallback<int64_t> done);
 
-  // Up to `max_count` events with sequence > after_sequence.
+  // Up to `max_count` events with sequence > after_sequence, in order. Sequences are contiguous,
+  // so a first event beyond after_sequence + 1 means the events between were dropped.
   void ReadAfter(absl::string_view organization, int64_t after_sequence, int max_count,
                  OrgCallback<std::vector<StoredOrgEvent>> done);
 
@@ -75,6 +81,7 @@ class OrgEventLog {
 
  private:
   redis::RedisClient& client_;
+  const absl::Duration retention_;
   redis::RedisScript append_script_;
 };
 

@@ -153,14 +153,22 @@ void OrgLogFeed::OnRead(absl::StatusOr<std::vector<StoredOrgEvent>> events) {
     return;
   }
   std::vector<std::shared_ptr<OrgWatcher>> live;
+  int64_t previous = 0;
   if (!events->empty()) {
     absl::MutexLock lock(&mu_);
+    previous = position_;
     position_ = events->back().event.sequence();
     for (const auto& watcher : watchers_) {
       if (watcher->mode != OrgWatcher::Mode::kLive) continue;
       watcher->cursor = position_;
       live.push_back(watcher);
     }
+  }
+  // Dropped by the retention before this feed read them (only after a very long stall): the live
+  // watchers are told so instead of silently skipping.
+  if (!events->empty() && events->front().event.sequence() > previous + 1) {
+    for (const auto& watcher : live) NotRetained(watcher, previous, *events);
+    live.clear();
   }
   for (const StoredOrgEvent& event : *events) {
     std::optional<OrgFrame> frame;
@@ -198,7 +206,8 @@ void OrgLogFeed::EvaluatePending() {
         refused.emplace_back(watcher,
                              Error(absl::StatusCode::kOutOfRange, "SEQUENCE_OUT_OF_RANGE",
                                    "after_sequence is beyond the organisation's last sequence",
-                                   {{"last_sequence", absl::StrCat(position_)}}));
+                                   {{"requested_sequence", absl::StrCat(watcher->cursor)},
+                                    {"last_sequence", absl::StrCat(position_)}}));
         continue;
       }
       if (watcher->cursor == 0) watcher->cursor = position_;  // only what comes from now on
@@ -251,6 +260,12 @@ void OrgLogFeed::OnReplay(const std::shared_ptr<OrgWatcher>& watcher, int64_t af
     absl::MutexLock lock(&mu_);
     position = position_;
   }
+  // The feed asked for at most position - after events, so an empty answer or a first event past
+  // after + 1 means the retention dropped the events this watcher still needs.
+  if (events->empty() ? after < position : events->front().event.sequence() > after + 1) {
+    NotRetained(watcher, after, *events);
+    return;
+  }
   int64_t cursor = after;
   bool stopped = false;
   for (const StoredOrgEvent& event : *events) {
@@ -269,6 +284,25 @@ void OrgLogFeed::OnReplay(const std::shared_ptr<OrgWatcher>& watcher, int64_t af
     watcher->cursor = cursor;
   }
   PullReplay(watcher);
+}
+
+void OrgLogFeed::NotRetained(const std::shared_ptr<OrgWatcher>& watcher, int64_t after,
+                             const std::vector<StoredOrgEvent>& retained) {
+  int64_t last;
+  {
+    absl::MutexLock lock(&mu_);
+    watcher->mode = OrgWatcher::Mode::kRefused;
+    watcher->replay_in_flight = false;
+    last = position_;
+  }
+  const int64_t first = retained.empty() ? last + 1 : retained.front().event.sequence();
+  watcher->stream->FinishNow(ToGrpcStatus(
+      Error(absl::StatusCode::kOutOfRange, "SEQUENCE_OUT_OF_RANGE",
+            "the organisation events after after_sequence are no longer retained; watch again "
+            "with after_sequence 0 for the events from now on",
+            {{"requested_sequence", absl::StrCat(after)},
+             {"first_sequence", absl::StrCat(first)},
+             {"last_sequence", absl::StrCat(last)}})));
 }
 
 OrgFeed::OrgFeed(OrgEventLog& log, OrgFeedOptions options) : log_(log), options_(options) {

@@ -80,6 +80,9 @@ class OrgLogFeed : public std::enable_shared_from_this<OrgLogFeed> {
   void EvaluatePending();
   void OnReplay(const std::shared_ptr<OrgWatcher>& watcher, int64_t after, int count,
                 absl::StatusOr<std::vector<StoredOrgEvent>> events);
+  // Ends the watcher's stream OUT_OF_RANGE: events after `after` were dropped by the retention.
+  void NotRetained(const std::shared_ptr<OrgWatcher>& watcher, int64_t after,
+                   const std::vector<StoredOrgEvent>& retained);
 
   const std::string organization_;
   OrgEventLog& log_;

@@ -120,6 +120,22 @@ void RecordsReminders::StopTicker() {
   if (ticker_.joinable()) ticker_.join();
 }
 
+absl::Status RecordsReminders::LinkMeetingRecord(const std::string& team,
+                                                 v1::MeetingDueNotice& notice) {
+  grpc::ClientContext context;
+  if (absl::Status prepared = records_.Prepare(context); !prepared.ok()) return prepared;
+  v1::ListMeetingsRequest request;
+  request.set_parent(team);
+  request.set_page_size(1);
+  request.set_filter(
+      absl::StrCat("scheduled_time = \"", TimeUtil::ToString(notice.scheduled_time()), "\""));
+  v1::ListMeetingsResponse response;
+  grpc::Status status = records_.stub().ListMeetings(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  if (!response.meetings().empty()) notice.set_meeting(response.meetings(0).name());
+  return absl::OkStatus();
+}
+
 absl::Status RecordsReminders::PollOrganization(const std::string& organization, absl::Time now) {
   std::vector<OrgEventToAppend> reminders;
   std::string page_token;
@@ -135,7 +151,13 @@ absl::Status RecordsReminders::PollOrganization(const std::string& organization,
     if (!status.ok()) return FromGrpcStatus(status);
     for (const v1::Team& team : response.teams()) {
       std::optional<OrgEventToAppend> reminder = MeetingReminder(team, now, options_.due_soon);
-      if (reminder.has_value()) reminders.push_back(*std::move(reminder));
+      if (!reminder.has_value()) continue;
+      if (absl::Status linked =
+              LinkMeetingRecord(team.name(), *reminder->event.mutable_meeting_due());
+          !linked.ok()) {
+        return linked;
+      }
+      reminders.push_back(*std::move(reminder));
     }
     page_token = response.next_page_token();
   } while (!page_token.empty());

@@ -53,6 +53,9 @@ class RecordsReminders {
   absl::Status PollOrganization(const std::string& organization, absl::Time now);
 
  private:
+  // Names in `notice` the meeting record the team created for that time, if there is one.
+  absl::Status LinkMeetingRecord(const std::string& team, casework::v1::MeetingDueNotice& notice);
+
   RecordsClient& records_;
   OrgEventLog& log_;
   const ReminderOptions options_;

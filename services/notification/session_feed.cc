@@ -285,7 +285,8 @@ void SessionFeed::EvaluatePending() {
       } else if (watcher->cursor > position_) {
         refused.emplace_back(watcher, Error(absl::StatusCode::kOutOfRange, "SEQUENCE_OUT_OF_RANGE",
                                             "after_sequence is beyond the session's last sequence",
-                                            {{"last_sequence", absl::StrCat(position_)}}));
+                                            {{"requested_sequence", absl::StrCat(watcher->cursor)},
+                                             {"last_sequence", absl::StrCat(position_)}}));
       } else {
         watcher->mode = SessionWatcher::Mode::kReplaying;
         replay.push_back(watcher);

@@ -13,6 +13,7 @@
 #include "libs/status/errors.h"
 #include "services/session/engine/session_engine.h"
 #include "services/session/engine/time_util.h"
+#include "services/session/snapshot_layout.h"
 
 namespace casework::session {
 namespace {
@@ -63,6 +64,7 @@ class CommandRun {
     if (cached != nullptr) {
       state_ = *cached;
       from_cache_ = true;
+      protocol_apart_ = true;  // this replica's append stored it
       GatherFacts();
       return;
     }
@@ -72,13 +74,14 @@ class CommandRun {
  private:
   void LoadState() {
     from_cache_ = false;
-    runner_.Load(name_, [this](absl::StatusOr<SessionSnapshot> state) {
-      if (!state.ok() && !(state.status().code() == absl::StatusCode::kNotFound &&
-                           command_.has_create_session())) {
-        Finish(state.status());
+    runner_.LoadStored(name_, [this](absl::StatusOr<CommandRunner::StoredState> stored) {
+      if (!stored.ok() && !(stored.status().code() == absl::StatusCode::kNotFound &&
+                            command_.has_create_session())) {
+        Finish(stored.status());
         return;
       }
-      state_ = state.ok() ? *std::move(state) : SessionSnapshot();
+      state_ = stored.ok() ? std::move(stored->state) : SessionSnapshot();
+      protocol_apart_ = stored.ok() && stored->protocol_apart;
       GatherFacts();
     });
   }
@@ -166,7 +169,10 @@ class CommandRun {
       append.events.push_back(event.SerializeAsString());
       ApplyInPlace(&state_, event);
     }
-    append.snapshot = state_.SerializeAsString();
+    // The template is stored once, beside the session (snapshot_layout.h): each later append
+    // writes the session only.
+    append.snapshot = SessionPartBytes(state_);
+    if (!protocol_apart_) append.protocol = ProtocolPartBytes(state_);
     const int64_t first = events->front().sequence();
     const int64_t last = events->back().sequence();
     append.response = absl::StrCat(first, ":", last);
@@ -175,6 +181,7 @@ class CommandRun {
       if (appended.ok() && appended->duplicate) {
         Replay(appended->response);  // a concurrent retry of the same request won
       } else if (appended.ok()) {
+        runner_.Remember(name_, state_);
         UpdateTimer();
         if (runner_.observer_ != nullptr) runner_.observer_->Settled(name_, state_, events);
         Finish(CommandOutcome{std::move(state_), first, last});
@@ -221,7 +228,8 @@ class CommandRun {
   const std::string request_id_;
   const std::string fingerprint_;
   SessionSnapshot state_;
-  bool from_cache_ = false;  // state_ is this replica's last append, not a fresh load
+  bool from_cache_ = false;      // state_ is this replica's last append, not a fresh load
+  bool protocol_apart_ = false;  // the session's template is stored beside its snapshot
   int attempts_ = 0;
 };
 
@@ -238,10 +246,14 @@ std::shared_ptr<const SessionSnapshot> CommandRunner::Cached(const std::string& 
 void CommandRunner::Remember(const std::string& session_name, const SessionSnapshot& state) {
   auto entry = std::make_shared<const SessionSnapshot>(state);
   absl::MutexLock lock(&cache_mu_);
-  if (cache_.size() >= kCachedSessions && cache_.find(session_name) == cache_.end()) {
-    cache_.erase(cache_.begin());  // any one: a miss only costs a load
+  auto found = cache_.find(session_name);
+  if (found != cache_.end()) {
+    // Appends of one session can settle out of order here; keep the newest.
+    if (found->second->session().version() < state.session().version()) found->second = entry;
+    return;
   }
-  cache_[session_name] = std::move(entry);
+  if (cache_.size() >= kCachedSessions) cache_.erase(cache_.begin());  // a miss costs a load
+  cache_.emplace(session_name, std::move(entry));
 }
 
 void CommandRunner::Run(std::string session_name, SessionCommand command,
@@ -266,6 +278,17 @@ void CommandRunner::RefreshTimer(const std::string& session_name, const SessionS
 
 void CommandRunner::Load(const std::string& session_name,
                          absl::AnyInvocable<void(absl::StatusOr<SessionSnapshot>) &&> done) {
+  LoadStored(session_name, [done = std::move(done)](absl::StatusOr<StoredState> stored) mutable {
+    if (!stored.ok()) {
+      std::move(done)(stored.status());
+      return;
+    }
+    std::move(done)(std::move(stored->state));
+  });
+}
+
+void CommandRunner::LoadStored(const std::string& session_name,
+                               absl::AnyInvocable<void(absl::StatusOr<StoredState>) &&> done) {
   log_.LoadSnapshot(
       session_name, [done = std::move(done)](absl::StatusOr<StoredSnapshot> stored) mutable {
         if (!stored.ok()) {
@@ -275,12 +298,13 @@ void CommandRunner::Load(const std::string& session_name,
                   : stored.status());
           return;
         }
-        SessionSnapshot state;
-        if (!state.ParseFromString(stored->state)) {
+        StoredState loaded;
+        loaded.protocol_apart = stored->protocol_apart;
+        if (!loaded.state.ParseFromString(stored->state)) {
           std::move(done)(absl::DataLossError("session snapshot is unreadable"));
           return;
         }
-        std::move(done)(std::move(state));
+        std::move(done)(std::move(loaded));
       });
 }
 

@@ -80,6 +80,12 @@ class CommandRunner {
 
  private:
   friend class CommandRun;
+  struct StoredState {
+    casework::v1::SessionSnapshot state;
+    bool protocol_apart = false;  // the template is stored beside the snapshot
+  };
+  void LoadStored(const std::string& session_name,
+                  absl::AnyInvocable<void(absl::StatusOr<StoredState>) &&> done);
   // The state this replica last appended per session (bounded), for optimistic decisions.
   std::shared_ptr<const casework::v1::SessionSnapshot> Cached(const std::string& session_name);
   void Remember(const std::string& session_name, const casework::v1::SessionSnapshot& state);

@@ -122,8 +122,11 @@ SessionGrpcService::Reactor* SessionGrpcService::ListSessionEvents(
       !absl::SimpleAtoi(request->page_token(), &after)) {
     checked = InvalidArgument("FIELD_INVALID", {{"page_token", "is not a token this API issued"}});
   }
-  if (checked.ok() && (request->page_size() < 0 || after < 0)) {
+  if (checked.ok() && request->page_size() < 0) {
     checked = InvalidArgument("FIELD_INVALID", {{"page_size", "must not be negative"}});
+  }
+  if (checked.ok() && after < 0) {
+    checked = InvalidArgument("FIELD_INVALID", {{"after_sequence", "must not be negative"}});
   }
   if (!checked.ok()) {
     reactor->Finish(ToGrpcStatus(checked));
@@ -135,6 +138,12 @@ SessionGrpcService::Reactor* SessionGrpcService::ListSessionEvents(
   runner_.Load(name, [this, reactor, response, request, name, after, page_size,
                       caller = *std::move(caller)](absl::StatusOr<SessionSnapshot> state) mutable {
     if (state.ok() && !MayReadSession(*state, caller)) state = SessionNotFound();
+    if (state.ok() && after > state->session().version()) {
+      state = Error(absl::StatusCode::kOutOfRange, "SEQUENCE_OUT_OF_RANGE",
+                    "after_sequence is beyond the session's last sequence",
+                    {{"requested_sequence", absl::StrCat(after)},
+                     {"last_sequence", absl::StrCat(state->session().version())}});
+    }
     if (!state.ok()) {
       reactor->Finish(ToGrpcStatus(state.status()));
       return;

@@ -308,7 +308,10 @@ TEST(WatchSessionFanoutTest, AStalledClientIsCutOffWithItsPositionAndDoesNotHold
     for (double ms : LatenciesMs(*reader, appended, during.from, during.to)) b.push_back(ms);
     for (double ms : LatenciesMs(*reader, appended, after.from, after.to)) c.push_back(ms);
   }
-  // Measured, not asserted: on a shared 2-core machine these percentiles are noise-dominated.
+  // Every reader had everything (above) while the stalled client still held its stream. The
+  // timing criterion (the others' p99 grows by at most 20 %) is a gate of script/bench (N4), with
+  // and without the stalled client adjacent in time; in this parallel test run the percentiles
+  // are noise-dominated, so they are printed for the record only.
   std::printf(
       "append reply -> received, %d readers, p50/p99 ms: A no stall %.2f/%.2f; B stalled client "
       "%.2f/%.2f; C after its cut-off %.2f/%.2f\n",

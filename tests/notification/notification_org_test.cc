@@ -1,7 +1,8 @@
 // WatchOrganization and the organisation events derived from session logs: who gets which notice
 // (and nobody else), each notice appended once even with two replicas deriving at the same time,
 // derivation of what was appended while no notification service ran, the log surviving a Redis
-// kill -9, resumption with after_sequence, and the refusals.
+// kill -9, resumption with after_sequence, the retention (a dropped position is OUT_OF_RANGE, never
+// skipped), and the refusals.
 #include <algorithm>
 #include <future>
 #include <map>
@@ -24,7 +25,7 @@ constexpr char kOrg[] = "organizations/acme";
 // Appends a notice addressed to `recipients` directly to the organisation's log: a marker that
 // every earlier event has passed a watcher by the time it arrives.
 int64_t AppendMarker(redis::RedisClient& client, const std::string& key,
-                     const std::string& recipients) {
+                     const std::string& recipients, absl::Time at = absl::Now()) {
   OrgEventLog log(client);
   OrgEventToAppend marker;
   marker.dedup_key = key;
@@ -32,7 +33,7 @@ int64_t AppendMarker(redis::RedisClient& client, const std::string& key,
   marker.event.set_team("organizations/acme/teams/t1");
   marker.event.mutable_meeting_due()->set_kind(v1::MEETING_KIND_REGULAR);
   std::promise<absl::StatusOr<int64_t>> done;
-  log.Append("acme", "", 0, 0, {marker}, absl::Now(),
+  log.Append("acme", "", 0, 0, {marker}, at,
              [&done](absl::StatusOr<int64_t> last) { done.set_value(std::move(last)); });
   absl::StatusOr<int64_t> last = done.get_future().get();
   return last.ok() ? *last : -1;
@@ -194,6 +195,39 @@ TEST(WatchOrganizationTest, RefusesOtherOrganisationsAndPositionsAhead) {
   const grpc::Status out_of_range = ahead.Wait();
   EXPECT_EQ(out_of_range.error_code(), grpc::StatusCode::OUT_OF_RANGE);
   EXPECT_EQ(ErrorMetadata(out_of_range, "last_sequence"), "0");
+}
+
+TEST(WatchOrganizationTest, APositionOlderThanTheRetentionIsOutOfRangeNeverSkipped) {
+  auto env = NotificationTestEnv::Start();
+  ASSERT_NE(env, nullptr);
+  // Two notices appended eight days ago; the next append (now) drops them (kept 7 days).
+  const absl::Time eight_days_ago = absl::Now() - absl::Hours(24 * 8);
+  ASSERT_EQ(AppendMarker(env->redis_client(), "old-1", "user:f", eight_days_ago), 1);
+  ASSERT_EQ(AppendMarker(env->redis_client(), "old-2", "user:f", eight_days_ago), 2);
+  ASSERT_EQ(AppendMarker(env->redis_client(), "new-3", "user:f"), 3);
+  std::vector<int64_t> kept;
+  for (const StoredOrgEvent& event : ReadOrgLog(env->redis_client())) {
+    kept.push_back(event.event.sequence());
+  }
+  EXPECT_EQ(kept, std::vector<int64_t>{3});
+
+  // Resuming after 1 needs 2, which is gone: an explicit OUT_OF_RANGE, not a stream starting at 3.
+  OrgWatchClient dropped(env->stub(), TokenFor("f"), kOrg, 1);
+  const grpc::Status status = dropped.Wait();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE) << status.error_message();
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(status)), "SEQUENCE_OUT_OF_RANGE");
+  EXPECT_EQ(ErrorMetadata(status, "requested_sequence"), "1");
+  EXPECT_EQ(ErrorMetadata(status, "first_sequence"), "3");
+  EXPECT_EQ(ErrorMetadata(status, "last_sequence"), "3");
+  EXPECT_EQ(dropped.frame_count(), 0u);
+
+  // Resuming after 2 loses nothing: 3 arrives, then what comes next.
+  OrgWatchClient resumed(env->stub(), TokenFor("f"), kOrg, 2);
+  ASSERT_EQ(AppendMarker(env->redis_client(), "new-4", "user:f"), 4);
+  resumed.WaitForFrames(2);
+  std::vector<int64_t> received;
+  for (const auto& frame : resumed.frames()) received.push_back(frame.frame.event().sequence());
+  EXPECT_EQ(received, (std::vector<int64_t>{3, 4}));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <future>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -27,11 +28,29 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-// Serves ListTeams and ListActionItems (two items per page) from fixed lists.
+// Serves ListTeams, ListActionItems (two items per page) and ListMeetings (the meetings whose
+// time the filter names) from fixed lists.
 class FakeRecords final : public v1::RecordsService::CallbackService {
  public:
-  FakeRecords(std::vector<v1::Team> teams, std::vector<v1::ActionItem> items)
-      : teams_(std::move(teams)), items_(std::move(items)) {}
+  FakeRecords(std::vector<v1::Team> teams, std::vector<v1::ActionItem> items,
+              std::vector<v1::Meeting> meetings = {})
+      : teams_(std::move(teams)), items_(std::move(items)), meetings_(std::move(meetings)) {}
+
+  grpc::ServerUnaryReactor* ListMeetings(grpc::CallbackServerContext* context,
+                                         const v1::ListMeetingsRequest* request,
+                                         v1::ListMeetingsResponse* response) override {
+    for (const v1::Meeting& meeting : meetings_) {
+      const std::string wanted =
+          absl::StrCat("scheduled_time = \"", TimeUtil::ToString(meeting.scheduled_time()), "\"");
+      if (absl::StartsWith(meeting.name(), request->parent() + "/") &&
+          request->filter() == wanted) {
+        *response->add_meetings() = meeting;
+      }
+    }
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
 
   grpc::ServerUnaryReactor* ListTeams(grpc::CallbackServerContext* context,
                                       const v1::ListTeamsRequest* request,
@@ -82,6 +101,7 @@ class FakeRecords final : public v1::RecordsService::CallbackService {
  private:
   const std::vector<v1::Team> teams_;
   const std::vector<v1::ActionItem> items_;
+  const std::vector<v1::Meeting> meetings_;
   absl::Mutex mu_;
   std::vector<std::string> team_parents_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> parents_ ABSL_GUARDED_BY(mu_);
@@ -98,6 +118,13 @@ v1::ActionItem Item(const std::string& team, const std::string& id, const std::s
   *item.mutable_due_time() = TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(due));
   item.set_state(state);
   return item;
+}
+
+v1::Meeting MeetingAt(const std::string& team, const std::string& id, const std::string& time) {
+  v1::Meeting meeting;
+  meeting.set_name(absl::StrCat("organizations/acme/teams/", team, "/meetings/", id));
+  (void)TimeUtil::FromString(time, meeting.mutable_scheduled_time());
+  return meeting;
 }
 
 // A weekly Monday 09:00 Amsterdam meeting whose first meeting of a month is extended; `weekday`
@@ -139,7 +166,8 @@ std::vector<std::string> Received(const OrgWatchClient& client) {
     const v1::OrganizationEvent& event = received.frame.event();
     if (event.has_meeting_due() && event.meeting_due().has_scheduled_time()) {
       out.push_back(absl::StrCat("meeting ", v1::MeetingKind_Name(event.meeting_due().kind()), " ",
-                                 TimeUtil::ToString(event.meeting_due().scheduled_time())));
+                                 TimeUtil::ToString(event.meeting_due().scheduled_time()), " ",
+                                 LastPart(event.meeting_due().meeting())));
     } else if (event.has_action_item_due_soon()) {
       out.push_back("due-soon " + LastPart(event.action_item_due_soon().action_item()));
     } else if (event.has_action_item_overdue()) {
@@ -162,7 +190,9 @@ TEST(RecordsRemindersTest, OwnerAndSupervisorGetEachReminderOnceAcrossPollsAndRe
       {Item("t1", "a1", "c1", now + absl::Hours(2)), Item("t1", "a2", "c2", now - absl::Hours(1)),
        Item("t1", "a3", "c1", now + absl::Hours(72)),
        Item("t1", "a4", "c1", now - absl::Hours(5), v1::ACTION_ITEM_STATE_DONE),
-       Item("t2", "a5", "c3", now - absl::Hours(1))});
+       Item("t2", "a5", "c3", now - absl::Hours(1))},
+      {MeetingAt("t1", "m1", "2030-04-01T07:00:00Z"), MeetingAt("t1", "m0", "2030-03-25T08:00:00Z"),
+       MeetingAt("t2", "m2", "2030-04-01T07:00:00Z")});
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -203,7 +233,8 @@ TEST(RecordsRemindersTest, OwnerAndSupervisorGetEachReminderOnceAcrossPollsAndRe
   owner.WaitForFrames(4);
   supervisor.WaitForFrames(5);
   colleague.WaitForFrames(1);
-  const std::string meeting = "meeting MEETING_KIND_EXTENDED 2030-04-01T07:00:00Z";
+  // The notice names the meeting record the team created for that time.
+  const std::string meeting = "meeting MEETING_KIND_EXTENDED 2030-04-01T07:00:00Z m1";
   EXPECT_EQ(Received(owner), (std::vector<std::string>{meeting, "due-soon a1", "overdue a1"}));
   EXPECT_EQ(Received(supervisor),
             (std::vector<std::string>{meeting, "due-soon a1", "overdue a2", "overdue a1"}));

@@ -1,6 +1,9 @@
 // The session service's promises across processes: two replicas racing on one session append a
 // contiguous log with every acknowledged command exactly once; kill -9 of the service loses no
-// acknowledged event; phase timers fire exactly once with two replicas and across a restart.
+// acknowledged event; phase timers fire exactly once with two replicas and across a restart; a
+// replica deciding on the state it last appended (no snapshot load) answers exactly like one that
+// loads, when another replica moved the session on meanwhile.
+#include <hiredis/hiredis.h>
 #include <signal.h>
 
 #include <atomic>
@@ -27,6 +30,23 @@ void BalintInQuestions(SessionDriver& s) {
   ASSERT_GRPC_OK(s.Start(kFacilitator));
   ASSERT_GRPC_OK(s.Add(kCaseworker, v1::CONTRIBUTION_KIND_QUESTION, "How do I go on?"));
   ASSERT_GRPC_OK(s.Advance(kFacilitator, "case_description"));
+}
+
+// How often Redis has run `command` since it started (INFO commandstats).
+int64_t RedisCalls(int port, const std::string& command) {
+  redisContext* context = redisConnect("127.0.0.1", port);
+  if (context == nullptr || context->err != 0) return -1;
+  auto* reply = static_cast<redisReply*>(redisCommand(context, "INFO commandstats"));
+  int64_t calls = 0;
+  if (reply != nullptr && reply->type == REDIS_REPLY_STRING) {
+    const std::string text(reply->str, reply->len);
+    const std::string key = absl::StrCat("cmdstat_", command, ":calls=");
+    const size_t at = text.find(key);
+    if (at != std::string::npos) calls = std::stoll(text.substr(at + key.size()));
+  }
+  freeReplyObject(reply);
+  redisFree(context);
+  return calls;
 }
 
 void ExpectContiguous(const std::vector<SessionEvent>& events) {
@@ -84,6 +104,40 @@ TEST(SessionReplicas, TwoReplicasRacingOnOneSessionKeepTheLogContiguous) {
   EXPECT_GT(acknowledged.load(), kWriters * kEach / 2) << "aborted: " << aborted.load();
   std::cout << "[ race ] acknowledged=" << acknowledged << " aborted=" << aborted
             << " events=" << events.size() << "\n";
+}
+
+TEST(SessionReplicas, ADecisionOnTheRememberedStateIsTakenAgainOnAFreshOneWhenItWasStale) {
+  SessionStack::Options options;
+  options.replicas = 2;
+  auto stack = SessionStack::Start(options);
+  ASSERT_NE(stack, nullptr);
+  SessionDriver a(&stack->stub(0));
+  BalintInQuestions(a);
+  if (HasFatalFailure()) return;
+  SessionDriver b(&stack->stub(1));
+  b.set_name(a.name());
+
+  // Commands that follow this replica's own appends load nothing: it decides on what it appended.
+  const int port = stack->redis().server->port();
+  const int64_t loads_before = RedisCalls(port, "hmget");
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_GRPC_OK(a.Add(kMember, v1::CONTRIBUTION_KIND_CLARIFYING_QUESTION,
+                         absl::StrCat("What happened in week ", i, "?")));
+  }
+  EXPECT_EQ(RedisCalls(port, "hmget") - loads_before, 0) << "each command loaded the snapshot";
+
+  // B moves the session into the hypotheses phase; A still remembers the questions phase.
+  ASSERT_GRPC_OK(b.Advance(kFacilitator, "questions"));
+  // Refused on A's remembered state (no hypotheses while questioning), accepted on the fresh one.
+  ASSERT_GRPC_OK(a.Add(kMember, v1::CONTRIBUTION_KIND_HYPOTHESIS, "Money worries"));
+  // Accepted on A's remembered state, but B has moved on to the feedback phase: the append finds
+  // the session changed, and the fresh decision is the refusal B itself gives.
+  ASSERT_GRPC_OK(b.Advance(kFacilitator, "hypotheses"));
+  const grpc::Status on_a = a.Add(kMember, v1::CONTRIBUTION_KIND_HYPOTHESIS, "They feel judged");
+  const grpc::Status on_b = b.Add(kMember, v1::CONTRIBUTION_KIND_HYPOTHESIS, "They feel judged");
+  EXPECT_FALSE(on_b.ok());
+  EXPECT_EQ(on_a.error_code(), on_b.error_code()) << on_a.error_message();
+  EXPECT_EQ(ReasonOf(on_a), ReasonOf(on_b));
 }
 
 TEST(SessionReplicas, KillNineOfTheSessionServiceLosesNoAcknowledgedEvent) {

@@ -74,7 +74,8 @@ void RedisEventLog::Append(AppendRequest request, LogCallback<AppendOutcome> don
                                    request.fingerprint,
                                    std::move(request.snapshot),
                                    std::move(request.response),
-                                   keys->channel};
+                                   keys->channel,
+                                   std::move(request.protocol)};
   for (std::string& event : request.events) args.push_back(std::move(event));
   append_script_.Run(client_, std::move(script_keys), std::move(args),
                      [fingerprint = std::move(request.fingerprint),
@@ -150,13 +151,13 @@ void RedisEventLog::LoadSnapshot(absl::string_view session_name, LogCallback<Sto
     std::move(done)(keys.status());
     return;
   }
-  client_.Command({"HMGET", keys->snapshot, "version", "state"},
+  client_.Command({"HMGET", keys->snapshot, "version", "state", "protocol"},
                   [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
                     if (!reply.ok()) {
                       std::move(done)(reply.status());
                       return;
                     }
-                    if (reply->type != RedisValue::Type::kArray || reply->elements.size() != 2) {
+                    if (reply->type != RedisValue::Type::kArray || reply->elements.size() != 3) {
                       std::move(done)(UnexpectedReply("HMGET"));
                       return;
                     }
@@ -170,6 +171,8 @@ void RedisEventLog::LoadSnapshot(absl::string_view session_name, LogCallback<Sto
                       return;
                     }
                     snapshot.state = std::move(reply->elements[1].str);
+                    snapshot.protocol_apart = !reply->elements[2].is_nil();
+                    snapshot.state += reply->elements[2].str;
                     std::move(done)(std::move(snapshot));
                   });
 }

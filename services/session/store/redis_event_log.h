@@ -28,6 +28,9 @@ struct AppendRequest {
   std::vector<std::string> events;  // their sequences are expected_version + 1, + 2, ...
   std::string snapshot;             // the state after the events
   std::string response;             // what a retry with the same request id gets back
+  // When not empty, stored beside the snapshot unless something is there already (the pinned
+  // protocol template: services/session/snapshot_layout.h).
+  std::string protocol;
 };
 
 struct AppendOutcome {
@@ -43,7 +46,8 @@ struct StoredEvent {
 
 struct StoredSnapshot {
   int64_t version = 0;
-  std::string state;
+  std::string state;            // the snapshot followed by the protocol stored beside it, if any
+  bool protocol_apart = false;  // whether a protocol was stored beside the snapshot
 };
 
 template <typename T>

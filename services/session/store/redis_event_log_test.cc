@@ -44,7 +44,8 @@ class RedisEventLogTest : public ::testing::Test {
                           std::move(fingerprint),
                           std::move(events),
                           absl::StrCat("state@", expected),
-                          absl::StrCat("response@", expected)};
+                          absl::StrCat("response@", expected),
+                          ""};
     return Await<AppendOutcome>(
         [&](LogCallback<AppendOutcome> done) { log_->Append(request, std::move(done)); });
   }
@@ -95,6 +96,28 @@ TEST_F(RedisEventLogTest, AppendsAreReadBackInSequence) {
   ASSERT_TRUE(snapshot.ok());
   EXPECT_EQ(snapshot->version, 5);
   EXPECT_EQ(snapshot->state, "state@2");
+}
+
+TEST_F(RedisEventLogTest, TheProtocolIsStoredOnceBesideTheSnapshotAndReadBehindIt) {
+  auto load = [&] {
+    return Await<StoredSnapshot>(
+        [&](LogCallback<StoredSnapshot> done) { log_->LoadSnapshot(kSession, std::move(done)); });
+  };
+  ASSERT_TRUE(Append(0, {"created"}).ok());
+  EXPECT_FALSE(load()->protocol_apart);  // stored whole, as before the split
+  AppendRequest request{kSession, 1, "", "f", {"e2"}, "state@1", "response@1", "protocol-1"};
+  ASSERT_TRUE(Await<AppendOutcome>([&](LogCallback<AppendOutcome> done) {
+                log_->Append(request, std::move(done));
+              }).ok());
+  request = AppendRequest{kSession, 2, "", "f", {"e3"}, "state@2", "response@2", "protocol-2"};
+  ASSERT_TRUE(Await<AppendOutcome>([&](LogCallback<AppendOutcome> done) {
+                log_->Append(request, std::move(done));
+              }).ok());
+  auto snapshot = load();
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  EXPECT_TRUE(snapshot->protocol_apart);
+  EXPECT_EQ(snapshot->version, 3);
+  EXPECT_EQ(snapshot->state, "state@2protocol-1");  // the first protocol stays
 }
 
 TEST_F(RedisEventLogTest, StaleVersionIsAbortedAndChangesNothing) {
