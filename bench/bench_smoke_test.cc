@@ -168,7 +168,8 @@ TEST(BenchSmoke, RecordsCreateCase) {
 }
 
 // The session path end to end: a private Redis, the three services, Balint consultations
-// prepared through the API, AddContribution in closed loop and WatchSession with three watchers.
+// prepared through the API, AddContribution in closed loop and WatchSession with three watchers
+// (and one client that stops reading before the paced stage).
 TEST(BenchSmoke, SessionServiceContributionsAndWatchers) {
   SmokeDir dir;
   auto redis = casework::testing::RedisServer::Start();
@@ -207,6 +208,7 @@ TEST(BenchSmoke, SessionServiceContributionsAndWatchers) {
   options = Quick("watch", dir);
   options.watch_balint = true;
   options.watchers = 3;
+  options.stalled_watchers = 1;  // the N4 variant: a client that stops reading must not hurt
   options.session_target = absl::StrCat("127.0.0.1:", session_port);
   options.records_target = absl::StrCat("127.0.0.1:", records_port);
   options.watch_target = absl::StrCat("127.0.0.1:", notification_port);

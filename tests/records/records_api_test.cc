@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "services/records/domain/proto_time.h"
 #include "tests/records/records_test_support.h"
@@ -465,7 +466,21 @@ TEST_F(RecordsApiTest, MeetingsActionItemsAndTheCaseLoadReview) {
   ASSERT_TRUE(Call(stub(), &RecordsService::Stub::ListMeetings, NotificationServiceToken(),
                    meetings, &meeting_list)
                   .ok());
+  ASSERT_EQ(meeting_list.meetings_size(), 1);
+  // The notification service finds the meeting record of a due time exactly like this.
+  const std::string at =
+      google::protobuf::util::TimeUtil::ToString(meeting_list.meetings(0).scheduled_time());
+  meetings.set_page_size(1);
+  meetings.set_filter(absl::StrCat("scheduled_time = \"", at, "\""));
+  ASSERT_TRUE(Call(stub(), &RecordsService::Stub::ListMeetings, NotificationServiceToken(),
+                   meetings, &meeting_list)
+                  .ok());
   EXPECT_EQ(meeting_list.meetings_size(), 1);
+  meetings.set_filter("scheduled_time = \"2001-01-01T09:00:00Z\"");
+  ASSERT_TRUE(Call(stub(), &RecordsService::Stub::ListMeetings, NotificationServiceToken(),
+                   meetings, &meeting_list)
+                  .ok());
+  EXPECT_EQ(meeting_list.meetings_size(), 0);
 }
 
 TEST_F(RecordsApiTest, SessionRecordsAreWrittenOnceByTheSessionServiceAndReadNewestFirst) {
