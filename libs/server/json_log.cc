@@ -86,8 +86,9 @@ void Log(LogSeverity severity, absl::string_view message, const LogFields& field
       {"service", State().service},
       {"message", std::string(message)},
   };
-  for (const auto& [key, value] : fields) {
-    std::visit([&line, &key](const auto& v) { line[key] = v; }, value);
+  // Not a structured binding: clang 14 (the sanitizer build) cannot capture one in a lambda.
+  for (const auto& field : fields) {
+    std::visit([&line, &field](const auto& v) { line[field.first] = v; }, field.second);
   }
   State().logger->log(ToSpdlog(severity),
                       line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));

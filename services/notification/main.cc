@@ -19,7 +19,10 @@ ABSL_FLAG(std::string, redis_address, "127.0.0.1:6379", "Redis host:port (the se
 ABSL_FLAG(std::string, records_address, "",
           "casework-records host:port for action-item reminders; empty: no reminders");
 ABSL_FLAG(std::string, records_token_file, "", "the notification service's token (re-read)");
-ABSL_FLAG(std::string, records_hs256_key_file, "", "development: mint that token with this key");
+ABSL_FLAG(std::string, records_hs256_key_file, "",
+          "development: mint that token with this key (default: --jwt_hs256_key_file when no "
+          "token file is given)");
+ABSL_DECLARE_FLAG(std::string, jwt_hs256_key_file);
 ABSL_FLAG(absl::Duration, org_event_retention, absl::Hours(24 * 7),
           "how long organisation events stay resumable (WatchOrganization after_sequence)");
 ABSL_FLAG(int, watch_queue_frames, 1024,
@@ -63,6 +66,10 @@ int main(int argc, char** argv) {
   notification_options.records.address = absl::GetFlag(FLAGS_records_address);
   notification_options.records.token_file = absl::GetFlag(FLAGS_records_token_file);
   notification_options.records.hs256_key_file = absl::GetFlag(FLAGS_records_hs256_key_file);
+  if (notification_options.records.token_file.empty() &&
+      notification_options.records.hs256_key_file.empty()) {
+    notification_options.records.hs256_key_file = absl::GetFlag(FLAGS_jwt_hs256_key_file);
+  }
   notification_options.records.issuer = options->auth.issuer;  // minted like the tokens we accept
   notification_options.records.audience = options->auth.audience;
 

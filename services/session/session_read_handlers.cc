@@ -138,14 +138,17 @@ SessionGrpcService::Reactor* SessionGrpcService::ListSessionEvents(
   runner_.Load(name, [this, reactor, response, request, name, after, page_size,
                       caller = *std::move(caller)](absl::StatusOr<SessionSnapshot> state) mutable {
     if (state.ok() && !MayReadSession(*state, caller)) state = SessionNotFound();
-    if (state.ok() && after > state->session().version()) {
-      state = Error(absl::StatusCode::kOutOfRange, "SEQUENCE_OUT_OF_RANGE",
-                    "after_sequence is beyond the session's last sequence",
-                    {{"requested_sequence", absl::StrCat(after)},
-                     {"last_sequence", absl::StrCat(state->session().version())}});
-    }
     if (!state.ok()) {
       reactor->Finish(ToGrpcStatus(state.status()));
+      return;
+    }
+    // A position ahead of the log is a client error (as WatchSession answers), not an empty page.
+    if (after > state->session().version()) {
+      reactor->Finish(
+          ToGrpcStatus(Error(absl::StatusCode::kOutOfRange, "SEQUENCE_OUT_OF_RANGE",
+                             "after_sequence is beyond the session's last sequence",
+                             {{"requested_sequence", absl::StrCat(after)},
+                              {"last_sequence", absl::StrCat(state->session().version())}})));
       return;
     }
     log_.ReadAfter(name, after, page_size,

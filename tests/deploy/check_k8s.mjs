@@ -25,6 +25,7 @@ export function prepareTree() {
   fs.writeFileSync(path.join(tree, 'overlays/dev/secrets/jwt-hs256.key'), placeholder);
   fs.writeFileSync(path.join(tree, 'overlays/prod/keys/casework-1.pem'), placeholder);
   fs.writeFileSync(path.join(tree, 'overlays/prod/keys/session-service.jwt'), placeholder);
+  fs.writeFileSync(path.join(tree, 'overlays/prod/keys/notification-service.jwt'), placeholder);
   fs.writeFileSync(path.join(tree, 'overlays/dev/secrets/postgres-password'), placeholder);
   fs.writeFileSync(path.join(tree, 'overlays/prod/keys/postgres-password'), placeholder);
   fs.writeFileSync(path.join(tree, 'overlays/prod/keys/postgres-ca.crt'), placeholder);

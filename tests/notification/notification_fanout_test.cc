@@ -1,12 +1,18 @@
-// WatchSession under load and faults: 50 watchers of one session while 1,000 sealed contributions
-// are appended and Redis is killed (-9) and restarted twice — every watcher gets every event
-// exactly once, in order, on a stream that stays open, and no frame carries another author's
-// sealed text before the reveal; watchers that drop and resume at random points lose and repeat
-// nothing; and a client that stops reading is cut off without holding up the others.
+// WatchSession under load and faults: 50 watchers per session (one session; ten with
+// CASEWORK_LONG=1, fault suite E1) while 1,000 sealed contributions per session are appended and
+// Redis is killed (-9) and restarted twice — every watcher gets every event exactly once, in
+// order, on a stream that stays open, no frame carries another author's sealed text before the
+// reveal, and resuming in a trimmed log gives a Resync, never a silent skip; watchers that drop and
+// resume at random points lose and repeat nothing; and a client that stops reading is cut off
+// without holding up the others.
 #include <algorithm>
+#include <atomic>
 #include <functional>
+#include <future>
 #include <memory>
 #include <random>
+#include <set>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
@@ -16,7 +22,10 @@
 #include "gtest/gtest.h"
 #include "libs/server/grpc_status.h"
 #include "libs/status/errors.h"
+#include "libs/testing/figures.h"
 #include "services/session/engine/testing/scenarios.h"
+#include "services/session/store/redis_event_log.h"
+#include "services/session/store/session_keys.h"
 #include "tests/kit_test_support.h"
 #include "tests/notification/notification_test_support.h"
 
@@ -74,62 +83,167 @@ void AddSealed(NotificationTestEnv& env, EngineHarness& h, int first, int count,
   }
 }
 
+// One session of the fan-out test under its own name: the harness's session ("…/sessions/s1")
+// appended as "…/sessions/s<k>" (k < 10). The name has the same length, so replacing it in the
+// serialized events and snapshot keeps them valid. Appends retry through Redis outages with the
+// same request id, like NotificationTestEnv::AppendNew.
+class NamedSession {
+ public:
+  NamedSession(redis::RedisClient& client, int k)
+      : client_(client),
+        log_(client),
+        name_(absl::StrCat("organizations/acme/teams/t1/sessions/s", k)) {}
+
+  const std::string& name() const { return name_; }
+  int64_t appended() const { return appended_; }
+  EngineHarness& harness() { return harness_; }
+
+  absl::Status AppendNew() {
+    const auto& events = harness_.log();
+    if (static_cast<int64_t>(events.size()) == appended_) return absl::OkStatus();
+    session::AppendRequest request;
+    request.session_name = name_;
+    request.expected_version = appended_;
+    request.request_id = absl::StrCat("append-", appended_);
+    request.fingerprint = request.request_id;
+    for (size_t i = appended_; i < events.size(); ++i) {
+      request.events.push_back(Renamed(events[i].SerializeAsString()));
+    }
+    request.snapshot = Renamed(harness_.state().SerializeAsString());
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      std::promise<absl::StatusOr<session::AppendOutcome>> done;
+      log_.Append(request, [&done](absl::StatusOr<session::AppendOutcome> outcome) {
+        done.set_value(std::move(outcome));
+      });
+      absl::StatusOr<session::AppendOutcome> outcome = done.get_future().get();
+      if (outcome.ok()) {
+        appended_ = static_cast<int64_t>(events.size());
+        return absl::OkStatus();
+      }
+      if (!absl::IsUnavailable(outcome.status())) return outcome.status();
+      client_.WaitUntilHealthy(absl::Seconds(5));  // an outage: wait for Redis, then retry
+    }
+    return absl::UnavailableError("redis stayed unavailable");
+  }
+
+ private:
+  std::string Renamed(std::string bytes) const {
+    const std::string from(kSession);
+    for (size_t at = bytes.find(from); at != std::string::npos; at = bytes.find(from, at + 1)) {
+      bytes.replace(at, from.size(), name_);
+    }
+    return bytes;
+  }
+
+  redis::RedisClient& client_;
+  session::RedisEventLog log_;
+  const std::string name_;
+  EngineHarness harness_;
+  int64_t appended_ = 0;
+};
+
+// Fault suite E1. Short form: one session; CASEWORK_LONG=1: ten sessions. Per session 50 watchers
+// (half replaying the whole log, half from the current position) while 1,000 sealed contributions
+// are appended, with Redis killed (-9) and restarted twice: every watcher gets every event of its
+// session exactly once and in order on a stream that stays open, and no frame carries another
+// author's sealed text before the reveal. Then part of a log is trimmed and watchers resuming in
+// the trimmed part must get a Resync (POSITION_TRIMMED) first — never a silent skip.
 TEST(WatchSessionFanoutTest, FiftyWatchersThousandEventsTwoRedisKillsExactlyOnceNoLeaks) {
+  const int sessions = casework::testing::LongForm() ? 10 : 1;
   auto env = NotificationTestEnv::Start();
   ASSERT_NE(env, nullptr);
-  EngineHarness h;
-  SilentWritingSession(*env, h);
-
   constexpr int kWatchers = 50;
   constexpr int kEvents = 1000;
-  std::vector<std::unique_ptr<WatchClient>> watchers;
-  for (int i = 0; i < kWatchers; ++i) {
-    // Half replay the whole log, half start from the current position.
-    watchers.push_back(std::make_unique<WatchClient>(env->stub(),
-                                                     TokenFor(kViewers[i % kViewers.size()]),
-                                                     kSession, i % 2 == 0 ? 0 : env->appended()));
+  std::vector<std::unique_ptr<NamedSession>> named;
+  for (int k = 0; k < sessions; ++k) {
+    named.push_back(std::make_unique<NamedSession>(env->redis_client(), sessions == 1 ? 1 : k));
+    ASSERT_TRUE(session::testing::IntervisionAt(named[k]->harness(), "state_problem").ok());
+    ASSERT_TRUE(named[k]->AppendNew().ok());
   }
-  const int64_t start = env->appended();
-  const absl::Time began = absl::Now();
-  int kills = 0;
-  AddSealed(*env, h, 0, kEvents, [&](int i) {
-    if (i == kEvents / 3 || i == 2 * kEvents / 3) {
-      env->redis_server().Kill9();
-      ASSERT_TRUE(env->redis_server().Restart().ok());
-      ++kills;
+  std::vector<std::unique_ptr<WatchClient>> watchers;  // watcher w watches session w / kWatchers
+  std::vector<int64_t> start(sessions);
+  for (int k = 0; k < sessions; ++k) {
+    start[k] = named[k]->appended();
+    for (int i = 0; i < kWatchers; ++i) {
+      watchers.push_back(
+          std::make_unique<WatchClient>(env->stub(), TokenFor(kViewers[i % kViewers.size()]),
+                                        named[k]->name(), i % 2 == 0 ? 0 : start[k]));
     }
-  });
+  }
+  // Each session's writer appends its events one command at a time; the test kills Redis when a
+  // third and two thirds of all events are appended.
+  const absl::Time began = absl::Now();
+  std::atomic<int> progress{0}, failures{0};
+  std::vector<int64_t> reveal(sessions), last(sessions);
+  std::vector<std::thread> writers;
+  for (int k = 0; k < sessions; ++k) {
+    writers.emplace_back([&, k] {
+      EngineHarness& h = named[k]->harness();
+      for (int i = 0; i < kEvents && failures.load() == 0; ++i) {
+        const std::string& author = kAuthors[i % kAuthors.size()];
+        absl::Status added =
+            h.Add(author, v1::CONTRIBUTION_KIND_ASSOCIATION, SealedText(author, i));
+        if (added.ok()) added = named[k]->AppendNew();
+        if (!added.ok()) {
+          ADD_FAILURE() << named[k]->name() << " event " << i << ": " << added;
+          ++failures;
+        }
+        ++progress;
+      }
+      bool ok = h.Reveal("f").ok() && named[k]->AppendNew().ok();
+      reveal[k] = named[k]->appended();
+      ok = ok && h.End("f", "test over").ok() &&
+           h.MarkStored(absl::StrCat("organizations/acme/teams/t1/sessionRecords/r", k)).ok() &&
+           named[k]->AppendNew().ok();
+      last[k] = named[k]->appended();
+      if (!ok) ++failures;
+    });
+  }
+  int kills = 0;
+  for (int at : {sessions * kEvents / 3, 2 * sessions * kEvents / 3}) {
+    while (progress.load() < at && failures.load() == 0) {
+      absl::SleepFor(absl::Milliseconds(1));  // polling the writers' progress
+    }
+    env->redis_server().Kill9();
+    ASSERT_TRUE(env->redis_server().Restart().ok());
+    ++kills;
+  }
+  for (std::thread& writer : writers) writer.join();
+  ASSERT_EQ(failures.load(), 0);
   ASSERT_EQ(kills, 2);
-  ASSERT_TRUE(h.Reveal("f").ok());
-  ASSERT_TRUE(env->AppendNew(h).ok());
-  const int64_t reveal = env->appended();
-  ASSERT_TRUE(h.End("f", "test over").ok());
-  ASSERT_TRUE(h.MarkStored("organizations/acme/teams/t1/sessionRecords/r1").ok());
-  ASSERT_TRUE(env->AppendNew(h).ok());
-  const int64_t last = env->appended();
   const absl::Time appended_all = absl::Now();
   for (auto& watcher : watchers) watcher->Wait();
   const absl::Time delivered_all = absl::Now();
   size_t frames_total = 0;
   for (auto& watcher : watchers) frames_total += watcher->frame_count();
   std::printf(
-      "%zu frames to %d watchers in %.2f s (appends with 2 Redis kills: %.2f s; last "
-      "watcher done %.1f ms after the last append)\n",
-      frames_total, kWatchers, absl::ToDoubleSeconds(delivered_all - began),
+      "%zu frames to %d watchers of %d sessions in %.2f s (appends with 2 Redis kills: %.2f s; "
+      "last watcher done %.1f ms after the last append)\n",
+      frames_total, kWatchers * sessions, sessions, absl::ToDoubleSeconds(delivered_all - began),
       absl::ToDoubleSeconds(appended_all - began),
       absl::ToDoubleMilliseconds(delivered_all - appended_all));
 
-  for (int i = 0; i < kWatchers; ++i) {
+  int missed = 0, duplicated = 0, reordered = 0, leaks = 0, failed_streams = 0;
+  for (size_t w = 0; w < watchers.size(); ++w) {
+    const int k = static_cast<int>(w) / kWatchers;
+    const int i = static_cast<int>(w) % kWatchers;
     const std::string& viewer = kViewers[i % kViewers.size()];
-    const grpc::Status status = watchers[i]->Wait();
-    EXPECT_TRUE(status.ok()) << "watcher " << i << ": " << status.error_code() << " "
+    const grpc::Status status = watchers[w]->Wait();
+    EXPECT_TRUE(status.ok()) << "watcher " << w << ": " << status.error_code() << " "
                              << status.error_message();
-    std::vector<ReceivedFrame> frames = watchers[i]->frames();
+    failed_streams += !status.ok();
+    std::vector<ReceivedFrame> frames = watchers[w]->frames();
     std::vector<int64_t> sequences = Sequences(frames);
-    const int64_t after = i % 2 == 0 ? 0 : start;
-    ASSERT_EQ(static_cast<int64_t>(sequences.size()), last - after) << "watcher " << i;
-    for (size_t k = 0; k < sequences.size(); ++k) {
-      ASSERT_EQ(sequences[k], after + 1 + static_cast<int64_t>(k)) << "watcher " << i;
+    const int64_t after = i % 2 == 0 ? 0 : start[k];
+    std::set<int64_t> distinct(sequences.begin(), sequences.end());
+    duplicated += static_cast<int>(sequences.size() - distinct.size());
+    for (int64_t sequence = after + 1; sequence <= last[k]; ++sequence) {
+      missed += distinct.count(sequence) == 0;
+    }
+    reordered += !std::is_sorted(sequences.begin(), sequences.end());
+    EXPECT_EQ(static_cast<int64_t>(sequences.size()), last[k] - after) << "watcher " << w;
+    for (size_t n = 0; n < sequences.size(); ++n) {
+      ASSERT_EQ(sequences[n], after + 1 + static_cast<int64_t>(n)) << "watcher " << w;
     }
     // Every frame scanned: before the reveal only the viewer's own sealed texts; the reveal
     // carries everyone's (so the scan can see a leak if there were one).
@@ -138,17 +252,18 @@ TEST(WatchSessionFanoutTest, FiftyWatchersThousandEventsTwoRedisKillsExactlyOnce
       const std::string bytes = received.frame.SerializeAsString();
       const int64_t sequence = received.frame.event().sequence();
       for (const std::string& author : SealedAuthorsIn(bytes)) {
-        if (sequence < reveal) {
-          ASSERT_EQ(author, viewer)
-              << "watcher " << i << " saw " << author << "'s sealed text at sequence " << sequence;
+        if (sequence < reveal[k]) {
+          EXPECT_EQ(author, viewer)
+              << "watcher " << w << " saw " << author << "'s sealed text at sequence " << sequence;
+          leaks += author != viewer;
           ++own;
         }
       }
-      if (sequence == reveal) {
+      if (sequence == reveal[k]) {
         std::vector<std::string> revealed = SealedAuthorsIn(bytes);
         for (const std::string& author : kAuthors) {
           EXPECT_NE(std::find(revealed.begin(), revealed.end(), author), revealed.end())
-              << "the reveal did not carry " << author << "'s texts to watcher " << i;
+              << "the reveal did not carry " << author << "'s texts to watcher " << w;
         }
       }
     }
@@ -156,6 +271,47 @@ TEST(WatchSessionFanoutTest, FiftyWatchersThousandEventsTwoRedisKillsExactlyOnce
       EXPECT_EQ(own, kEvents / static_cast<int>(kAuthors.size()));
     }
   }
+  watchers.clear();
+
+  // Trim the first half of each log; watchers resuming inside the trimmed part get a Resync
+  // first and then the rest of the log, contiguously.
+  int resyncs = 0, silent_skips = 0, resumed = 0;
+  for (int k = 0; k < sessions; ++k) {
+    const std::string log_key = session::SessionKeys::For(named[k]->name())->log;
+    auto trimmed = env->redis_client().CommandSync(
+        {"XTRIM", log_key, "MINID", absl::StrCat(last[k] / 2, "-1")});
+    ASSERT_TRUE(trimmed.ok()) << trimmed.status();
+    ASSERT_GT(trimmed->integer, 0) << log_key << " was not trimmed";
+    for (int64_t after : {int64_t{0}, int64_t{1}, last[k] / 4}) {
+      WatchClient late(env->stub(), TokenFor("m1"), named[k]->name(), after);
+      const grpc::Status status = late.Wait();
+      EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+      std::vector<ReceivedFrame> frames = late.frames();
+      ++resumed;
+      ASSERT_FALSE(frames.empty());
+      if (!frames[0].frame.has_resync()) {
+        ++silent_skips;
+        ADD_FAILURE() << "resuming after " << after << " of " << named[k]->name()
+                      << " started with sequence " << frames[0].frame.event().sequence();
+        continue;
+      }
+      EXPECT_EQ(frames[0].frame.resync().reason(), v1::RESYNC_REASON_POSITION_TRIMMED);
+      ++resyncs;
+      std::vector<int64_t> sequences = Sequences(frames);
+      EXPECT_EQ(sequences.back(), last[k]);
+      for (size_t n = 1; n < sequences.size(); ++n) {
+        EXPECT_EQ(sequences[n], sequences[0] + static_cast<int64_t>(n)) << named[k]->name();
+      }
+    }
+  }
+  casework::testing::PrintFigure(
+      "E1",
+      absl::StrCat(kills, " Redis kill -9 during ", sessions, " session(s) x ", kWatchers,
+                   " watchers x ", kEvents, " sealed events (", frames_total, " frames): ", missed,
+                   " missed, ", duplicated, " duplicated, ", reordered, " reordered, ",
+                   failed_streams, " streams broken, ", leaks, " sealed-text leaks; ", resyncs, "/",
+                   resumed, " resumes in trimmed logs got a Resync (POSITION_TRIMMED), ",
+                   silent_skips, " silent skips"));
 }
 
 TEST(WatchSessionFanoutTest, RandomDisconnectsResumeWithoutLossOrRepeat) {

@@ -373,70 +373,6 @@ std::vector<Row> Matrix() {
   return rows;
 }
 
-// Organisation `org` with team t1 and one resource of each kind under fixed ids: case c1 of the
-// caseworker with goal g1 and indicator b1, meeting m1, action item a1 (owner: the caseworker,
-// creator: the facilitator) and session record s1 (facilitator and caseworker took part).
-void SeedWorld(Stub& stub, const std::string& org) {
-  SeedTeam(stub, org);
-  const std::string team = absl::StrCat("organizations/", org, "/teams/t1");
-  auto ok = [](const grpc::Status& status) { ASSERT_TRUE(status.ok()) << status.error_message(); };
-  v1::CreateCaseRequest c;
-  c.set_parent(team);
-  c.set_case_id("c1");
-  c.set_request_id(NewRequestId());
-  c.mutable_case_()->set_reference("REF-" + org);
-  c.mutable_case_()->set_risk_level(v1::RISK_LEVEL_LOW);
-  c.mutable_case_()->set_caseworker(kCaseworker);
-  v1::Case created_case;
-  ok(Call(stub, &Stub::CreateCase, SupervisorToken(org), c, &created_case));
-  v1::CreateGoalRequest g;
-  g.set_parent(team + "/cases/c1");
-  g.set_goal_id("g1");
-  g.set_request_id(NewRequestId());
-  g.mutable_goal()->set_description("a goal");
-  v1::Goal goal;
-  ok(Call(stub, &Stub::CreateGoal, CaseworkerToken(org), g, &goal));
-  v1::CreateBenefitIndicatorRequest b;
-  b.set_parent(team + "/cases/c1");
-  b.set_benefit_indicator_id("b1");
-  b.set_request_id(NewRequestId());
-  b.mutable_benefit_indicator()->set_description("an indicator");
-  b.mutable_benefit_indicator()->set_unit("score");
-  v1::BenefitIndicator indicator;
-  ok(Call(stub, &Stub::CreateBenefitIndicator, CaseworkerToken(org), b, &indicator));
-  v1::CreateMeetingRequest m;
-  m.set_parent(team);
-  m.set_meeting_id("m1");
-  m.set_request_id(NewRequestId());
-  m.mutable_meeting()->set_kind(v1::MEETING_KIND_REGULAR);
-  *m.mutable_meeting()->mutable_scheduled_time() = ToProtoTime(absl::Now());
-  v1::Meeting meeting;
-  ok(Call(stub, &Stub::CreateMeeting, SupervisorToken(org), m, &meeting));
-  v1::CreateActionItemRequest a;
-  a.set_parent(team);
-  a.set_action_item_id("a1");
-  a.set_request_id(NewRequestId());
-  a.mutable_action_item()->set_owner(kCaseworker);
-  a.mutable_action_item()->set_owner_role(v1::ACTION_ITEM_OWNER_ROLE_CASEWORKER);
-  a.mutable_action_item()->set_text("an action");
-  *a.mutable_action_item()->mutable_due_time() = ToProtoTime(absl::Now() + absl::Hours(1));
-  v1::ActionItem item;
-  ok(Call(stub, &Stub::CreateActionItem, FacilitatorToken(org), a, &item));
-  v1::CreateSessionRecordRequest s;
-  s.set_parent(team);
-  s.set_session_record_id("s1");
-  s.set_request_id("s1");
-  s.mutable_session_record()->set_session(team + "/sessions/s1");
-  s.mutable_session_record()->set_protocol_id("intervision");
-  s.mutable_session_record()->set_final_state(v1::SESSION_STATE_ENDED);
-  s.mutable_session_record()->set_facilitator(kFacilitator);
-  s.mutable_session_record()->add_participants(kFacilitator);
-  s.mutable_session_record()->add_participants(kCaseworker);
-  *s.mutable_session_record()->mutable_end_time() = ToProtoTime(absl::Now());
-  v1::SessionRecord record;
-  ok(Call(stub, &Stub::CreateSessionRecord, SessionServiceToken(), s, &record));
-}
-
 const char* Name(Outcome outcome) { return outcome == A ? "A" : outcome == N ? "N" : "P"; }
 
 Outcome OutcomeOf(const grpc::Status& status, bool write) {
@@ -463,8 +399,8 @@ class RecordsAccessTest : public ::testing::Test {
     bare_ = RecordsTestServer::Start();
     ASSERT_NE(full_, nullptr);
     ASSERT_NE(bare_, nullptr);
-    SeedWorld(full_->stub(), "o1");
-    SeedWorld(full_->stub(), "o2");
+    SeedRecordsWorld(full_->stub(), "o1");
+    SeedRecordsWorld(full_->stub(), "o2");
     SeedTeam(bare_->stub(), "o1");
   }
   std::unique_ptr<RecordsTestServer> full_;

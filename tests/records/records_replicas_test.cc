@@ -168,53 +168,8 @@ TEST(RecordsReplicasTest, EtagGuardedReadModifyWritesOverTwoReplicasLoseNoUpdate
             << replicas[1]->app().store_commits() << " commits)\n";
 }
 
-// A casework-records process on the PostgreSQL store.
-class RecordsReplica {
- public:
-  RecordsReplica(const PostgresServer& database, std::filesystem::path dir, std::string name)
-      : database_(database), dir_(std::move(dir)), name_(std::move(name)) {
-    std::ofstream(dir_ / "key") << GetTestKeys().hs256.material;
-  }
-
-  bool Start() {
-    port_ = FreeTcpPort();
-    auto process = ChildProcess::Start(
-        {absl::StrCat(BinaryDir(), "/casework-records"),
-         absl::StrCat("--grpc_address=127.0.0.1:", port_), "--metrics_address=off",
-         absl::StrCat("--jwt_hs256_key_file=", (dir_ / "key").string()),
-         absl::StrCat("--jwt_issuer=", kTestIssuer), absl::StrCat("--jwt_audience=", kTestAudience),
-         absl::StrCat("--store=", database_.Uri("records")),
-         absl::StrCat("--store_password_file=", database_.password_file())},
-        (dir_ / absl::StrCat(name_, "-log-", ++starts_)).string());
-    if (!process.ok()) return false;
-    process_ = *std::move(process);
-    channel_ = LoopbackChannel(port_);
-    stub_ = RecordsService::NewStub(channel_);
-    return WaitUntilServing(channel_, "", absl::Seconds(20));
-  }
-
-  ChildProcess& process() { return *process_; }
-  RecordsService::Stub& stub() { return *stub_; }
-
- private:
-  const PostgresServer& database_;
-  std::filesystem::path dir_;
-  std::string name_;
-  int port_ = 0;
-  int starts_ = 0;
-  std::unique_ptr<ChildProcess> process_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<RecordsService::Stub> stub_;
-};
-
-struct DatabaseFacts {
-  int64_t cases = 0;
-  int64_t distinct_references = 0;
-  std::set<std::string> names;
-};
-
-DatabaseFacts ReadDatabase(const PostgresServer& database) {
-  DatabaseFacts facts;
+CaseRows ReadDatabase(const PostgresServer& database) {
+  CaseRows facts;
   records::PgConnectOptions options;
   options.conninfo = database.Uri("records");
   options.password = database.password();
@@ -241,8 +196,10 @@ TEST(RecordsReplicasTest, KillOfOneReplicaDuringConcurrentCreatesLosesNothingAck
   auto database = StartDatabase();
   ASSERT_NE(database, nullptr);
   TempDir dir;
-  RecordsReplica victim(*database, dir.path(), "victim"),
-      survivor(*database, dir.path(), "survivor");
+  const std::vector<std::string> password = {
+      absl::StrCat("--store_password_file=", database->password_file())};
+  RecordsProcess victim(dir.path(), "victim", database->Uri("records"), password),
+      survivor(dir.path(), "survivor", database->Uri("records"), password);
   ASSERT_TRUE(victim.Start());
   ASSERT_TRUE(survivor.Start());
   SeedTeam(survivor.stub(), "o1");
@@ -281,7 +238,7 @@ TEST(RecordsReplicasTest, KillOfOneReplicaDuringConcurrentCreatesLosesNothingAck
   EXPECT_GT(failed.load(), 0) << "the kill cut nothing off";
 
   // Every acknowledged case survived the kill, once.
-  DatabaseFacts after_kill = ReadDatabase(*database);
+  CaseRows after_kill = ReadDatabase(*database);
   EXPECT_GE(after_kill.cases, acked);
   EXPECT_EQ(after_kill.cases, after_kill.distinct_references);
   int missing = 0;
@@ -291,28 +248,16 @@ TEST(RecordsReplicasTest, KillOfOneReplicaDuringConcurrentCreatesLosesNothingAck
   // Phase 2: restart the victim and retry all 10,000 with their original request ids, spread
   // over both replicas again.
   ASSERT_TRUE(victim.Start());
-  std::atomic<int> replay_mismatch{0}, retry_failed{0};
-  CreateCasesConcurrently(
-      spread, token, kTeam, "K", kCases, kInFlight, [] { return true; },
-      [&](int i, const grpc::Status& status, const casework::v1::Case& created) {
-        if (!status.ok()) {
-          ++retry_failed;
-          return;
-        }
-        std::lock_guard<std::mutex> lock(mu);
-        auto original = acknowledged.find(i);
-        if (original != acknowledged.end() && original->second != created.name()) {
-          ++replay_mismatch;
-        }
-      });
-  EXPECT_EQ(retry_failed.load(), 0);
-  EXPECT_EQ(replay_mismatch.load(), 0);
-  for (RecordsReplica* replica : {&victim, &survivor}) {
+  const CreateReplay replay =
+      ReplayCreates(spread, token, kTeam, "K", kCases, kInFlight, acknowledged);
+  EXPECT_EQ(replay.failed, 0);
+  EXPECT_EQ(replay.mismatched, 0);
+  for (RecordsProcess* replica : {&victim, &survivor}) {
     replica->process().Signal(SIGTERM);
     ASSERT_TRUE(replica->process().WaitForExit(absl::Seconds(15)).has_value());
   }
 
-  DatabaseFacts final_facts = ReadDatabase(*database);
+  CaseRows final_facts = ReadDatabase(*database);
   EXPECT_EQ(final_facts.cases, kCases);
   EXPECT_EQ(final_facts.distinct_references, kCases);
 }

@@ -1,10 +1,12 @@
 // The in-process records server and the seeded cast of the records integration tests.
 #include "tests/records/records_test_support.h"
 
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
@@ -156,6 +158,70 @@ casework::v1::Case SeedCase(casework::v1::RecordsService::Stub& stub, const std:
   return created;
 }
 
+void SeedRecordsWorld(casework::v1::RecordsService::Stub& stub, const std::string& org) {
+  namespace v1 = ::casework::v1;
+  using Stub = v1::RecordsService::Stub;
+  using records::ToProtoTime;
+  SeedTeam(stub, org);
+  const std::string team = absl::StrCat("organizations/", org, "/teams/t1");
+  auto ok = [](const grpc::Status& status) { EXPECT_TRUE(status.ok()) << status.error_message(); };
+  v1::CreateCaseRequest c;
+  c.set_parent(team);
+  c.set_case_id("c1");
+  c.set_request_id(NewRequestId());
+  c.mutable_case_()->set_reference("REF-" + org);
+  c.mutable_case_()->set_risk_level(v1::RISK_LEVEL_LOW);
+  c.mutable_case_()->set_caseworker(kCaseworker);
+  v1::Case created_case;
+  ok(Call(stub, &Stub::CreateCase, SupervisorToken(org), c, &created_case));
+  v1::CreateGoalRequest g;
+  g.set_parent(team + "/cases/c1");
+  g.set_goal_id("g1");
+  g.set_request_id(NewRequestId());
+  g.mutable_goal()->set_description("a goal");
+  v1::Goal goal;
+  ok(Call(stub, &Stub::CreateGoal, CaseworkerToken(org), g, &goal));
+  v1::CreateBenefitIndicatorRequest b;
+  b.set_parent(team + "/cases/c1");
+  b.set_benefit_indicator_id("b1");
+  b.set_request_id(NewRequestId());
+  b.mutable_benefit_indicator()->set_description("an indicator");
+  b.mutable_benefit_indicator()->set_unit("score");
+  v1::BenefitIndicator indicator;
+  ok(Call(stub, &Stub::CreateBenefitIndicator, CaseworkerToken(org), b, &indicator));
+  v1::CreateMeetingRequest m;
+  m.set_parent(team);
+  m.set_meeting_id("m1");
+  m.set_request_id(NewRequestId());
+  m.mutable_meeting()->set_kind(v1::MEETING_KIND_REGULAR);
+  *m.mutable_meeting()->mutable_scheduled_time() = ToProtoTime(absl::Now());
+  v1::Meeting meeting;
+  ok(Call(stub, &Stub::CreateMeeting, SupervisorToken(org), m, &meeting));
+  v1::CreateActionItemRequest a;
+  a.set_parent(team);
+  a.set_action_item_id("a1");
+  a.set_request_id(NewRequestId());
+  a.mutable_action_item()->set_owner(kCaseworker);
+  a.mutable_action_item()->set_owner_role(v1::ACTION_ITEM_OWNER_ROLE_CASEWORKER);
+  a.mutable_action_item()->set_text("an action");
+  *a.mutable_action_item()->mutable_due_time() = ToProtoTime(absl::Now() + absl::Hours(1));
+  v1::ActionItem item;
+  ok(Call(stub, &Stub::CreateActionItem, FacilitatorToken(org), a, &item));
+  v1::CreateSessionRecordRequest s;
+  s.set_parent(team);
+  s.set_session_record_id("s1");
+  s.set_request_id("s1");
+  s.mutable_session_record()->set_session(team + "/sessions/s1");
+  s.mutable_session_record()->set_protocol_id("intervision");
+  s.mutable_session_record()->set_final_state(v1::SESSION_STATE_ENDED);
+  s.mutable_session_record()->set_facilitator(kFacilitator);
+  s.mutable_session_record()->add_participants(kFacilitator);
+  s.mutable_session_record()->add_participants(kCaseworker);
+  *s.mutable_session_record()->mutable_end_time() = ToProtoTime(absl::Now());
+  v1::SessionRecord record;
+  ok(Call(stub, &Stub::CreateSessionRecord, SessionServiceToken(), s, &record));
+}
+
 }  // namespace casework::testing
 
 namespace casework::testing {
@@ -213,6 +279,91 @@ void CreateCasesConcurrently(
   }
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [&] { return outstanding == 0; });
+}
+
+CreateReplay ReplayCreates(const std::function<casework::v1::RecordsService::Stub&(int)>& stub_for,
+                           const std::string& token, const std::string& team,
+                           const std::string& prefix, int count, int in_flight,
+                           const std::map<int, std::string>& acknowledged) {
+  std::atomic<int> failed{0}, mismatched{0};
+  CreateCasesConcurrently(
+      stub_for, token, team, prefix, count, in_flight, [] { return true; },
+      [&](int i, const grpc::Status& status, const casework::v1::Case& created) {
+        if (!status.ok()) {
+          ++failed;
+          return;
+        }
+        auto original = acknowledged.find(i);  // read-only here: no lock needed
+        if (original != acknowledged.end() && original->second != created.name()) ++mismatched;
+      });
+  return CreateReplay{failed.load(), mismatched.load()};
+}
+
+RecordsProcess::RecordsProcess(std::filesystem::path dir, std::string name, std::string store,
+                               std::vector<std::string> extra_flags)
+    : dir_(std::move(dir)),
+      name_(std::move(name)),
+      store_(std::move(store)),
+      extra_flags_(std::move(extra_flags)) {
+  std::ofstream(dir_ / "key") << GetTestKeys().hs256.material;
+}
+
+bool RecordsProcess::Start() {
+  port_ = FreeTcpPort();
+  std::vector<std::string> argv = {absl::StrCat(BinaryDir(), "/casework-records"),
+                                   absl::StrCat("--grpc_address=127.0.0.1:", port_),
+                                   "--metrics_address=off",
+                                   absl::StrCat("--jwt_hs256_key_file=", (dir_ / "key").string()),
+                                   absl::StrCat("--jwt_issuer=", kTestIssuer),
+                                   absl::StrCat("--jwt_audience=", kTestAudience),
+                                   absl::StrCat("--store=", store_)};
+  argv.insert(argv.end(), extra_flags_.begin(), extra_flags_.end());
+  auto process =
+      ChildProcess::Start(argv, (dir_ / absl::StrCat(name_, "-log-", ++starts_)).string());
+  if (!process.ok()) return false;
+  process_ = *std::move(process);
+  channel_ = LoopbackChannel(port_);
+  stub_ = casework::v1::RecordsService::NewStub(channel_);
+  return WaitUntilServing(channel_, "", absl::Seconds(20));
+}
+
+namespace {
+
+void QuerySqlite(sqlite3* db, const char* sql, const std::function<void(sqlite3_stmt*)>& row) {
+  sqlite3_stmt* statement = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &statement, nullptr), SQLITE_OK) << sql;
+  while (sqlite3_step(statement) == SQLITE_ROW) row(statement);
+  sqlite3_finalize(statement);
+}
+
+}  // namespace
+
+CaseRows ReadSqliteCases(const std::string& path) {
+  CaseRows rows;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  QuerySqlite(db, "SELECT COUNT(*), COUNT(DISTINCT reference) FROM cases", [&](sqlite3_stmt* s) {
+    rows.cases = sqlite3_column_int64(s, 0);
+    rows.distinct_references = sqlite3_column_int64(s, 1);
+  });
+  QuerySqlite(db, "SELECT name FROM cases", [&](sqlite3_stmt* s) {
+    rows.names.insert(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+  });
+  QuerySqlite(db, "PRAGMA integrity_check", [&](sqlite3_stmt* s) {
+    rows.integrity += reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+  });
+  sqlite3_close(db);
+  return rows;
+}
+
+int64_t CountSqliteRows(const std::string& path, const std::string& table) {
+  int64_t count = -1;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  QuerySqlite(db, absl::StrCat("SELECT COUNT(*) FROM ", table).c_str(),
+              [&](sqlite3_stmt* s) { count = sqlite3_column_int64(s, 0); });
+  sqlite3_close(db);
+  return count;
 }
 
 }  // namespace casework::testing

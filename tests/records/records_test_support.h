@@ -8,7 +8,9 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,7 @@
 #include "absl/time/time.h"
 #include "casework/v1/records_service.grpc.pb.h"
 #include "libs/server/grpc_server.h"
+#include "libs/testing/process.h"
 #include "services/records/domain/clock.h"
 #include "services/records/records_app.h"
 
@@ -113,6 +116,11 @@ casework::v1::Case SeedCase(casework::v1::RecordsService::Stub& stub, const std:
 
 std::string NewRequestId();
 
+// Organisation `org` with team t1 and one resource of each kind under fixed ids: case c1 of the
+// caseworker with goal g1 and indicator b1, meeting m1, action item a1 (owner: the caseworker,
+// creator: the facilitator) and session record s1 (facilitator and caseworker took part).
+void SeedRecordsWorld(casework::v1::RecordsService::Stub& stub, const std::string& org);
+
 }  // namespace casework::testing
 
 namespace casework::testing {
@@ -134,6 +142,54 @@ void CreateCasesConcurrently(
     const std::function<void(int, const grpc::Status&, const casework::v1::Case&)>& on_done);
 casework::v1::CreateCaseRequest NumberedCaseRequest(const std::string& team,
                                                     const std::string& prefix, int i);
+
+// Sends the `count` numbered CreateCase requests again with their original request ids (as
+// CreateCasesConcurrently); every one must succeed, and each one in `acknowledged` (index → case
+// name of its first answer) must answer the same case.
+struct CreateReplay {
+  int failed = 0;
+  int mismatched = 0;
+};
+CreateReplay ReplayCreates(const std::function<casework::v1::RecordsService::Stub&(int)>& stub_for,
+                           const std::string& token, const std::string& team,
+                           const std::string& prefix, int count, int in_flight,
+                           const std::map<int, std::string>& acknowledged);
+
+// The casework-records binary as a child process (killed, stopped and restarted by its PID) on
+// `store` (`sqlite:PATH` or a postgresql:// URI) plus `extra_flags`, with the test key set; its
+// logs are `<dir>/<name>-log-<start>`.
+class RecordsProcess {
+ public:
+  RecordsProcess(std::filesystem::path dir, std::string name, std::string store,
+                 std::vector<std::string> extra_flags = {});
+  // Starts on a fresh loopback port and waits until it serves; false if it does not.
+  bool Start();
+  ChildProcess& process() { return *process_; }
+  casework::v1::RecordsService::Stub& stub() { return *stub_; }
+  int port() const { return port_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::string name_;
+  std::string store_;
+  std::vector<std::string> extra_flags_;
+  int port_ = 0;
+  int starts_ = 0;
+  std::unique_ptr<ChildProcess> process_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<casework::v1::RecordsService::Stub> stub_;
+};
+
+// The cases an SQLite records database holds (opened read-only) and its integrity check.
+struct CaseRows {
+  int64_t cases = 0;
+  int64_t distinct_references = 0;
+  std::set<std::string> names;
+  std::string integrity;  // "ok" when PRAGMA integrity_check passes
+};
+CaseRows ReadSqliteCases(const std::string& path);
+// Rows of `table` in an SQLite records database.
+int64_t CountSqliteRows(const std::string& path, const std::string& table);
 
 }  // namespace casework::testing
 

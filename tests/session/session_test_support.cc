@@ -43,6 +43,15 @@ std::string PersonToken(const std::string& subject, const std::string& org) {
 
 std::string ReasonOf(const grpc::Status& status) { return ErrorReason(FromGrpcStatus(status)); }
 
+void BalintInQuestions(SessionDriver& s) {
+  ASSERT_GRPC_OK(s.Create(kFacilitator, "balint-consultation"));
+  ASSERT_GRPC_OK(
+      s.Lobby(kFacilitator, kFacilitator, kCaseworker, {kOtherCaseworker, kMember, kSupervisor}));
+  ASSERT_GRPC_OK(s.Start(kFacilitator));
+  ASSERT_GRPC_OK(s.Add(kCaseworker, v1::CONTRIBUTION_KIND_QUESTION, "How do I go on?"));
+  ASSERT_GRPC_OK(s.Advance(kFacilitator, "case_description"));
+}
+
 // --- SessionReplica ---
 
 std::unique_ptr<SessionReplica> SessionReplica::Start(session::SessionServerOptions options) {
@@ -146,17 +155,22 @@ session::SessionServerOptions SessionStack::ReplicaOptions() const {
   return options;
 }
 
-absl::StatusOr<std::unique_ptr<ChildProcess>> SessionStack::StartBinary(int port) const {
-  return ChildProcess::Start(
-      {absl::StrCat(BinaryDir(), "/casework-session"),
-       absl::StrCat("--grpc_address=127.0.0.1:", port),
-       absl::StrCat("--metrics_address=127.0.0.1:", FreeTcpPort()),
-       absl::StrCat("--redis_address=127.0.0.1:", redis_.server->port()),
-       absl::StrCat("--protocols_dir=", CASEWORK_SOURCE_DIR, "/protocols"),
-       absl::StrCat("--records_address=127.0.0.1:", records_port_),
-       absl::StrCat("--records_hs256_key_file=", key_file_),
-       absl::StrCat("--jwt_hs256_key_file=", key_file_), absl::StrCat("--jwt_issuer=", kTestIssuer),
-       absl::StrCat("--jwt_audience=", kTestAudience), "--log_level=warning"});
+absl::StatusOr<std::unique_ptr<ChildProcess>> SessionStack::StartBinary(
+    int port, std::vector<std::string> extra_flags) const {
+  std::vector<std::string> argv = {
+      absl::StrCat(BinaryDir(), "/casework-session"),
+      absl::StrCat("--grpc_address=127.0.0.1:", port),
+      absl::StrCat("--metrics_address=127.0.0.1:", FreeTcpPort()),
+      absl::StrCat("--redis_address=127.0.0.1:", redis_.server->port()),
+      absl::StrCat("--protocols_dir=", CASEWORK_SOURCE_DIR, "/protocols"),
+      absl::StrCat("--records_address=127.0.0.1:", records_port_),
+      absl::StrCat("--records_hs256_key_file=", key_file_),
+      absl::StrCat("--jwt_hs256_key_file=", key_file_),
+      absl::StrCat("--jwt_issuer=", kTestIssuer),
+      absl::StrCat("--jwt_audience=", kTestAudience),
+      "--log_level=warning"};
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  return ChildProcess::Start(argv);
 }
 
 // --- SessionDriver ---

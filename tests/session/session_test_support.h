@@ -37,6 +37,7 @@ class SessionReplica {
   casework::v1::SessionService::Stub& stub() { return *stub_; }
   prometheus::Registry& metrics() { return metrics_->registry(); }
   int metrics_port() const { return metrics_->port(); }
+  int port() const { return server_->port(); }
 
  private:
   SessionReplica() = default;
@@ -71,8 +72,10 @@ class SessionStack {
 
   // What a session replica (in-process or the binary) is configured with.
   session::SessionServerOptions ReplicaOptions() const;
-  // The casework-session binary on `port` with the same configuration.
-  absl::StatusOr<std::unique_ptr<ChildProcess>> StartBinary(int port) const;
+  // The casework-session binary on `port` with the same configuration (plus `extra_flags`).
+  absl::StatusOr<std::unique_ptr<ChildProcess>> StartBinary(
+      int port, std::vector<std::string> extra_flags = {}) const;
+  const std::string& key_file() const { return key_file_; }
 
  private:
   SessionStack() = default;
@@ -157,6 +160,10 @@ class SessionDriver {
 
 // The ErrorInfo reason of a failed call ("" when none).
 std::string ReasonOf(const grpc::Status& status);
+
+// A Balint consultation (fac-1 facilitates, cw-1 brings the case, cw-2, mem-1 and sup-1 are the
+// group) created, started and in its questions phase, where every member may ask.
+void BalintInQuestions(SessionDriver& s);
 
 }  // namespace casework::testing
 

@@ -239,6 +239,10 @@ absl::Status ProtocolRegistry::FillCreateFacts(const v1::CreateSessionRequest& r
                    absl::StrCat("protocol \"", id, "\" does not exist"),
                    {{"resource", absl::StrCat("protocols/", id)}});
   };
+  // A missing id is an invalid request (as Decide would say), not a protocol that is missing.
+  if (request.session().protocol_id().empty()) {
+    return FieldInvalid("session.protocol_id", "is required");
+  }
   const v1::ProtocolTemplate* protocol = Find(request.session().protocol_id());
   if (protocol == nullptr) return not_found(request.session().protocol_id());
   *facts->mutable_protocol() = *protocol;
