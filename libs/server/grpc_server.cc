@@ -103,6 +103,11 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   for (const ServiceBinding& binding : services) builder.RegisterService(binding.service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   creators.push_back(rpc_metrics->InterceptorFactory());
+  if (options.audit_sink != nullptr) {
+    std::vector<std::string> audited;
+    for (const ServiceBinding& binding : services) audited.push_back(binding.full_name);
+    creators.push_back(MakeAuditInterceptorFactory(options.audit_sink, std::move(audited)));
+  }
   builder.experimental().SetInterceptorCreators(std::move(creators));
 
   server->server_ = builder.BuildAndStart();

@@ -18,6 +18,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "libs/auth/jwt_verifier.h"
+#include "libs/server/audit_interceptor.h"
 #include "libs/server/authenticating_credentials.h"
 #include "libs/server/rpc_metrics.h"
 
@@ -38,6 +39,9 @@ struct ServerOptions {
   // server-wide "" stays SERVING until the drain: it tells liveness). Empty: always ready.
   std::function<bool()> ready;
   absl::Duration readiness_interval = absl::Milliseconds(250);
+  // Where the audit entries of the served services' RPCs go (one per call); null: not audited
+  // here (the records service writes its own). Not owned; must outlive the server.
+  AuditSink* audit_sink = nullptr;
 };
 
 // The Prometheus registry every component of a process registers its metrics in, and the HTTP

@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "libs/records_client/audit_shipper.h"
 #include "libs/server/json_log.h"
 #include "libs/server/server_flags.h"
 #include "libs/server/shutdown_signal.h"
@@ -80,6 +81,22 @@ int main(int argc, char** argv) {
   if (!server.ok()) return Fail(server.status());
   options->ready = (*server)->ready();
   casework::notification::InstallServerKeepalive({});  // long-lived streams: docs/CLIENTS.md
+  // One audit entry per RPC, shipped to records; without --records_address there is nowhere to
+  // ship them (docs/OPERATIONS.md). Declared before the server: flushed after its drain.
+  std::unique_ptr<casework::RecordsClient> audit_records;
+  std::unique_ptr<casework::AuditShipper> audit;
+  if (notification_options.reminders_enabled) {
+    casework::RecordsClientOptions audit_options = notification_options.records;
+    audit_options.role = "notification-service";
+    auto client = casework::RecordsClient::Create(audit_options);
+    if (!client.ok()) return Fail(client.status());
+    audit_records = *std::move(client);
+    audit = std::make_unique<casework::AuditShipper>(*audit_records, (*metrics)->registry());
+    options->audit_sink = audit.get();
+  } else {
+    casework::Log(casework::LogSeverity::kWarning,
+                  "audit entries are not recorded: --records_address is not set");
+  }
   auto serving = casework::GrpcServer::Start(*options, **metrics, (*server)->bindings());
   if (!serving.ok()) return Fail(serving.status());
 

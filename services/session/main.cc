@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "libs/records_client/audit_shipper.h"
 #include "libs/server/server_flags.h"
 #include "libs/server/server_main.h"
 #include "libs/server/shutdown_signal.h"
@@ -70,6 +71,11 @@ int main(int argc, char** argv) {
   auto server = casework::session::SessionServer::Create(session_options, (*metrics)->registry());
   if (!server.ok()) return Fail(server.status());
   options->ready = (*server)->ready();
+  // One audit entry per RPC, shipped to records on a channel of its own; flushed after the drain.
+  auto audit_records = casework::RecordsClient::Create(records);
+  if (!audit_records.ok()) return Fail(audit_records.status());
+  casework::AuditShipper audit(**audit_records, (*metrics)->registry());
+  options->audit_sink = &audit;
   absl::Status served = casework::ServeUntilTerminated(*options, **metrics, (*server)->bindings());
   return served.ok() ? 0 : Fail(served);
 }

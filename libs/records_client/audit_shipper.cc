@@ -1,0 +1,227 @@
+// See audit_shipper.h. One sender thread: wait for a full batch or the flush interval, take the
+// oldest entry's organisation's entries, send them until the records service has them.
+#include "libs/records_client/audit_shipper.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <random>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "libs/server/json_log.h"
+
+namespace casework {
+namespace {
+
+// Failures after which the same batch may succeed later (records restarting, overloaded, a token
+// being rotated). Anything else is a refusal that a retry would only repeat.
+bool Retryable(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+    case grpc::StatusCode::ABORTED:
+    case grpc::StatusCode::INTERNAL:
+    case grpc::StatusCode::UNKNOWN:
+    case grpc::StatusCode::CANCELLED:
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  return absl::StrFormat("audit-%016x%016x", random(), random());
+}
+
+}  // namespace
+
+AuditShipper::AuditShipper(RecordsClient& records, prometheus::Registry& registry,
+                           AuditShipperOptions options)
+    : records_(records),
+      options_(std::move(options)),
+      backlog_(prometheus::BuildGauge()
+                   .Name("casework_audit_backlog")
+                   .Help("Audit entries waiting to be sent to the records service.")
+                   .Register(registry)
+                   .Add({})),
+      dropped_(prometheus::BuildCounter()
+                   .Name("casework_audit_entries_dropped_total")
+                   .Help("Audit entries lost: the queue overflowed, the records service refused "
+                         "a batch, or shutdown's drain deadline passed.")
+                   .Register(registry)
+                   .Add({})) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+AuditShipper::~AuditShipper() { Shutdown(absl::Now() + options_.shutdown_deadline); }
+
+void AuditShipper::Record(casework::v1::AuditEntry entry) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) {
+    dropped_.Increment();
+    return;
+  }
+  queue_.push_back(std::move(entry));
+  if (queue_.size() > options_.capacity) {
+    queue_.pop_front();
+    dropped_.Increment();
+  }
+  UpdateBacklog();
+}
+
+void AuditShipper::Shutdown(absl::Time deadline) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) {
+      // Already stopping (or stopped): only wait for the thread below.
+    } else {
+      stopping_ = true;
+      stop_deadline_ = deadline;
+    }
+  }
+  if (thread_.joinable()) thread_.join();
+  absl::MutexLock lock(&mu_);
+  closed_ = true;
+  if (!queue_.empty()) {
+    Log(LogSeverity::kError, "audit entries lost at shutdown",
+        {{"entries", static_cast<int64_t>(queue_.size())}});
+    dropped_.Increment(static_cast<double>(queue_.size()));
+    queue_.clear();
+    UpdateBacklog();
+  }
+}
+
+int64_t AuditShipper::delivered() const {
+  absl::MutexLock lock(&mu_);
+  return delivered_;
+}
+
+int64_t AuditShipper::failed_attempts() const {
+  absl::MutexLock lock(&mu_);
+  return failed_attempts_;
+}
+
+bool AuditShipper::ReadyToSend() const { return stopping_ || queue_.size() >= options_.batch_size; }
+
+void AuditShipper::UpdateBacklog() {
+  backlog_.Set(static_cast<double>(queue_.size() + in_flight_));
+}
+
+void AuditShipper::Run() {
+  absl::Time next_flush = absl::Now() + options_.flush_interval;
+  while (true) {
+    casework::v1::AppendAuditEntriesRequest request;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithDeadline(absl::Condition(this, &AuditShipper::ReadyToSend), next_flush);
+      if (stopping_ && (queue_.empty() || absl::Now() >= stop_deadline_)) return;
+      if (queue_.empty()) {
+        next_flush = absl::Now() + options_.flush_interval;
+        continue;
+      }
+      if (!ReadyToSend() && absl::Now() < next_flush) continue;
+      TakeBatch(request);
+      // What is left is sent at once (the flush is due, or a full batch is waiting).
+      if (queue_.empty()) next_flush = absl::Now() + options_.flush_interval;
+    }
+    Send(request);
+  }
+}
+
+bool AuditShipper::TakeBatch(casework::v1::AppendAuditEntriesRequest& request) {
+  const std::string organization = queue_.front().organization();
+  std::deque<casework::v1::AuditEntry> others;
+  while (!queue_.empty() &&
+         static_cast<size_t>(request.audit_entries_size()) < options_.batch_size) {
+    casework::v1::AuditEntry& entry = queue_.front();
+    if (entry.organization() == organization) {
+      *request.add_audit_entries() = std::move(entry);
+    } else {
+      others.push_back(std::move(entry));
+    }
+    queue_.pop_front();
+  }
+  // Entries of other organisations keep their place, ahead of anything newer.
+  while (!others.empty()) {
+    queue_.push_front(std::move(others.back()));
+    others.pop_back();
+  }
+  request.set_parent(absl::StrCat("organizations/", organization));
+  request.set_request_id(NewRequestId());  // kept across this batch's retries
+  in_flight_ = static_cast<size_t>(request.audit_entries_size());
+  UpdateBacklog();
+  return in_flight_ > 0;
+}
+
+void AuditShipper::Send(casework::v1::AppendAuditEntriesRequest& request) {
+  const int64_t count = request.audit_entries_size();
+  absl::Duration backoff = options_.initial_backoff;
+  int attempts = 0;
+  while (true) {
+    ++attempts;
+    absl::Time stop_deadline;
+    {
+      absl::MutexLock lock(&mu_);
+      stop_deadline = stop_deadline_;
+    }
+    grpc::ClientContext context;
+    absl::Status prepared = records_.Prepare(context);
+    grpc::Status status;
+    if (prepared.ok()) {
+      if (absl::FromChrono(context.deadline()) > stop_deadline) {
+        context.set_deadline(absl::ToChronoTime(stop_deadline));
+      }
+      casework::v1::AppendAuditEntriesResponse response;
+      status = records_.stub().AppendAuditEntries(&context, request, &response);
+    } else {
+      status = grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(prepared.message()));
+    }
+    absl::Time until;
+    bool stopping;
+    {
+      absl::MutexLock lock(&mu_);
+      if (status.ok()) {
+        delivered_ += count;
+        in_flight_ = 0;
+        UpdateBacklog();
+        if (attempts > 1) {
+          Log(LogSeverity::kInfo, "audit batch delivered after retries",
+              {{"entries", count}, {"attempts", int64_t{attempts}}});
+        }
+        return;
+      }
+      ++failed_attempts_;
+      const bool retry = Retryable(status.error_code());
+      if (!retry || absl::Now() >= stop_deadline_) {
+        Log(LogSeverity::kError, retry ? "audit batch lost at shutdown" : "audit batch refused",
+            {{"entries", count},
+             {"code", int64_t{status.error_code()}},
+             {"error", status.error_message()}});
+        dropped_.Increment(static_cast<double>(count));
+        in_flight_ = 0;
+        UpdateBacklog();
+        return;
+      }
+      if (attempts == 1) {
+        Log(LogSeverity::kWarning, "audit batch not delivered; retrying",
+            {{"entries", count},
+             {"code", int64_t{status.error_code()}},
+             {"error", status.error_message()}});
+      }
+      until = std::min(absl::Now() + backoff, stop_deadline_);
+      stopping = stopping_;
+      // Back off; a shutdown starting meanwhile ends the wait (then retries until its deadline).
+      if (!stopping) mu_.AwaitWithDeadline(absl::Condition(&stopping_), until);
+    }
+    if (stopping) absl::SleepFor(std::max(absl::ZeroDuration(), until - absl::Now()));
+    backoff = std::min(backoff * 2, options_.max_backoff);
+  }
+}
+
+}  // namespace casework

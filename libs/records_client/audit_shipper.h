@@ -1,0 +1,91 @@
+// Ships the audit entries of the session and notification services to the records service
+// (RecordsService.AppendAuditEntries), in batches per organisation. An AuditSink for the kit's
+// audit interceptor: Record() only queues (never blocks a gRPC thread); one thread sends.
+//
+// - A batch goes out every `flush_interval`, or at once when `batch_size` entries are waiting.
+// - Each batch gets a fresh request_id, kept across its retries: a retry after a lost answer is
+//   stored once. Unavailable-like failures are retried with exponential backoff, for as long as
+//   it takes (entries keep queueing meanwhile); a batch the records service refuses for good
+//   (INVALID_ARGUMENT, PERMISSION_DENIED, NOT_FOUND) is dropped and counted.
+// - The queue is bounded: past `capacity`, the oldest entry is dropped and counted.
+// - Metrics: casework_audit_backlog (entries queued or in the batch being sent) and
+//   casework_audit_entries_dropped_total.
+// - Shutdown (destructor, or Shutdown()) keeps sending until the queue is empty or its deadline
+//   passes; what is still queued then is lost (logged with its count). The queue lives in memory:
+//   a crash loses up to the backlog (see docs/OPERATIONS.md).
+#ifndef LIBS_RECORDS_CLIENT_AUDIT_SHIPPER_H_
+#define LIBS_RECORDS_CLIENT_AUDIT_SHIPPER_H_
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "casework/v1/audit.pb.h"
+#include "libs/records_client/records_client.h"
+#include "libs/server/audit_interceptor.h"
+
+namespace casework {
+
+struct AuditShipperOptions {
+  absl::Duration flush_interval = absl::Milliseconds(200);
+  size_t batch_size = 500;   // entries per AppendAuditEntries call (the API allows 1000)
+  size_t capacity = 100000;  // entries queued before the oldest are dropped
+  absl::Duration initial_backoff = absl::Milliseconds(100);
+  absl::Duration max_backoff = absl::Seconds(5);
+  absl::Duration shutdown_deadline = absl::Seconds(2);  // the destructor's drain
+};
+
+class AuditShipper final : public AuditSink {
+ public:
+  // `records` must outlive the shipper. Registers its metrics in `registry`.
+  AuditShipper(RecordsClient& records, prometheus::Registry& registry,
+               AuditShipperOptions options = {});
+  ~AuditShipper() override;  // Shutdown(now + shutdown_deadline)
+
+  void Record(casework::v1::AuditEntry entry) override;
+
+  // Stops accepting entries, sends what is queued until `deadline`, stops the thread. Idempotent.
+  void Shutdown(absl::Time deadline);
+
+  // Entries delivered (acknowledged by the records service) so far; for tests and logs.
+  int64_t delivered() const;
+  // AppendAuditEntries attempts that failed (each retried with its batch's request_id).
+  int64_t failed_attempts() const;
+
+ private:
+  void Run();
+  bool ReadyToSend() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Takes up to batch_size queued entries of the oldest entry's organisation.
+  bool TakeBatch(casework::v1::AppendAuditEntriesRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sends until delivered, refused for good, or (shutting down) the deadline passes.
+  void Send(casework::v1::AppendAuditEntriesRequest& request);
+  void UpdateBacklog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  RecordsClient& records_;
+  const AuditShipperOptions options_;
+  prometheus::Gauge& backlog_;
+  prometheus::Counter& dropped_;
+
+  mutable absl::Mutex mu_;
+  std::deque<casework::v1::AuditEntry> queue_ ABSL_GUARDED_BY(mu_);
+  size_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;  // the thread has ended: entries are dropped
+  absl::Time stop_deadline_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
+  int64_t delivered_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t failed_attempts_ ABSL_GUARDED_BY(mu_) = 0;
+  std::thread thread_;
+};
+
+}  // namespace casework
+
+#endif  // LIBS_RECORDS_CLIENT_AUDIT_SHIPPER_H_
