@@ -224,4 +224,14 @@ void AuditShipper::Send(casework::v1::AppendAuditEntriesRequest& request) {
   }
 }
 
+absl::StatusOr<std::unique_ptr<AuditTrail>> AuditTrail::Start(RecordsClientOptions records,
+                                                              prometheus::Registry& registry) {
+  absl::StatusOr<std::unique_ptr<RecordsClient>> client = RecordsClient::Create(std::move(records));
+  if (!client.ok()) return client.status();
+  std::unique_ptr<AuditTrail> trail(new AuditTrail());
+  trail->records_ = *std::move(client);
+  trail->shipper_ = std::make_unique<AuditShipper>(*trail->records_, registry);
+  return trail;
+}
+
 }  // namespace casework

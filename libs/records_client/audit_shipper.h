@@ -22,10 +22,12 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "casework/v1/audit.pb.h"
@@ -84,6 +86,21 @@ class AuditShipper final : public AuditSink {
   int64_t delivered_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t failed_attempts_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;
+};
+
+// A service's audit trail: a records channel of its own (the caller `records.role`) and the
+// shipper on it, owned together. Destroyed after the server's drain, it flushes, then closes the
+// channel.
+class AuditTrail {
+ public:
+  static absl::StatusOr<std::unique_ptr<AuditTrail>> Start(RecordsClientOptions records,
+                                                           prometheus::Registry& registry);
+  AuditSink* sink() { return shipper_.get(); }
+
+ private:
+  AuditTrail() = default;
+  std::unique_ptr<RecordsClient> records_;
+  std::unique_ptr<AuditShipper> shipper_;  // after records_: goes first
 };
 
 }  // namespace casework

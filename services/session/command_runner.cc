@@ -60,9 +60,7 @@ class CommandRun {
     // Optimistic: decide on the state this replica last appended, if it has it. A stale state is
     // caught by the version-checked append (CONFLICT) and, for refusals, by deciding again on a
     // fresh load before refusing.
-    std::shared_ptr<const SessionSnapshot> cached = runner_.Cached(name_);
-    if (cached != nullptr) {
-      state_ = *cached;
+    if (runner_.TakeCached(name_, state_)) {
       from_cache_ = true;
       protocol_apart_ = true;  // this replica's append stored it
       GatherFacts();
@@ -156,7 +154,7 @@ class CommandRun {
       return;
     }
     if (events->empty()) {
-      SettleWithoutAppend(CommandOutcome{state_, 0, 0});
+      SettleWithoutAppend(CommandOutcome{std::make_shared<const SessionSnapshot>(state_), 0, 0});
       return;
     }
     const int64_t expected = state_.session().version();
@@ -181,10 +179,12 @@ class CommandRun {
       if (appended.ok() && appended->duplicate) {
         Replay(appended->response);  // a concurrent retry of the same request won
       } else if (appended.ok()) {
-        runner_.Remember(name_, state_);
         UpdateTimer();
-        if (runner_.observer_ != nullptr) runner_.observer_->Settled(name_, state_, events);
-        Finish(CommandOutcome{std::move(state_), first, last});
+        // Moved, not copied: the cache and the reply share the one state.
+        auto after = std::make_shared<SessionSnapshot>(std::move(state_));
+        runner_.Remember(name_, after);
+        if (runner_.observer_ != nullptr) runner_.observer_->Settled(name_, *after, events);
+        Finish(CommandOutcome{std::move(after), first, last});
       } else if (appended.status().code() == absl::StatusCode::kAborted &&
                  ++attempts_ < kMaxAttempts) {
         LoadState();  // another replica appended first: decide again on the new state
@@ -207,8 +207,8 @@ class CommandRun {
         Finish(state.status());
         return;
       }
-      outcome.state = *std::move(state);
-      if (runner_.observer_ != nullptr) runner_.observer_->Settled(name_, outcome.state, {});
+      outcome.state = std::make_shared<const SessionSnapshot>(*std::move(state));
+      if (runner_.observer_ != nullptr) runner_.observer_->Settled(name_, *outcome.state, {});
       Finish(std::move(outcome));
     });
   }
@@ -237,23 +237,37 @@ CommandRunner::CommandRunner(RedisEventLog& log, PhaseTimers& timers, FactsSourc
                              std::function<absl::Time()> clock)
     : log_(log), timers_(timers), facts_(facts), clock_(std::move(clock)) {}
 
-std::shared_ptr<const SessionSnapshot> CommandRunner::Cached(const std::string& session_name) {
-  absl::MutexLock lock(&cache_mu_);
-  auto found = cache_.find(session_name);
-  return found == cache_.end() ? nullptr : found->second;
+bool CommandRunner::TakeCached(const std::string& session_name, SessionSnapshot& state) {
+  std::shared_ptr<SessionSnapshot> taken;
+  {
+    absl::MutexLock lock(&cache_mu_);
+    auto found = cache_.find(session_name);
+    if (found == cache_.end()) return false;
+    taken = std::move(found->second);
+    cache_.erase(found);
+  }
+  // Out of the map, nobody can find it any more: if no reply still holds it, it is ours alone.
+  if (taken.use_count() == 1) {
+    state = std::move(*taken);
+  } else {
+    state = *taken;
+  }
+  return true;
 }
 
-void CommandRunner::Remember(const std::string& session_name, const SessionSnapshot& state) {
-  auto entry = std::make_shared<const SessionSnapshot>(state);
+void CommandRunner::Remember(const std::string& session_name,
+                             std::shared_ptr<SessionSnapshot> state) {
   absl::MutexLock lock(&cache_mu_);
   auto found = cache_.find(session_name);
   if (found != cache_.end()) {
     // Appends of one session can settle out of order here; keep the newest.
-    if (found->second->session().version() < state.session().version()) found->second = entry;
+    if (found->second->session().version() < state->session().version()) {
+      found->second = std::move(state);
+    }
     return;
   }
   if (cache_.size() >= kCachedSessions) cache_.erase(cache_.begin());  // a miss costs a load
-  cache_.emplace(session_name, std::move(entry));
+  cache_.emplace(session_name, std::move(state));
 }
 
 void CommandRunner::Run(std::string session_name, SessionCommand command,

@@ -29,8 +29,10 @@
 namespace casework::session {
 
 struct CommandOutcome {
-  casework::v1::SessionSnapshot state;  // after the command
-  int64_t first_sequence = 0;           // the appended events; 0 and 0 when none were
+  // After the command; shared (not copied) with the runner's memory of this replica's last
+  // append, so never modified.
+  std::shared_ptr<const casework::v1::SessionSnapshot> state;
+  int64_t first_sequence = 0;  // the appended events; 0 and 0 when none were
   int64_t last_sequence = 0;
 };
 
@@ -86,12 +88,15 @@ class CommandRunner {
   };
   void LoadStored(const std::string& session_name,
                   absl::AnyInvocable<void(absl::StatusOr<StoredState>) &&> done);
-  // The state this replica last appended per session (bounded), for optimistic decisions.
-  std::shared_ptr<const casework::v1::SessionSnapshot> Cached(const std::string& session_name);
-  void Remember(const std::string& session_name, const casework::v1::SessionSnapshot& state);
+  // The state this replica last appended per session (bounded), for optimistic decisions. A
+  // command takes it out (moved, not copied, when nothing else holds it; a command on the same
+  // session meanwhile loads from Redis) and puts the state after its append back.
+  bool TakeCached(const std::string& session_name, casework::v1::SessionSnapshot& state);
+  void Remember(const std::string& session_name,
+                std::shared_ptr<casework::v1::SessionSnapshot> state);
 
   absl::Mutex cache_mu_;
-  absl::flat_hash_map<std::string, std::shared_ptr<const casework::v1::SessionSnapshot>> cache_
+  absl::flat_hash_map<std::string, std::shared_ptr<casework::v1::SessionSnapshot>> cache_
       ABSL_GUARDED_BY(cache_mu_);
   RedisEventLog& log_;
   PhaseTimers& timers_;

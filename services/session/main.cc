@@ -72,10 +72,9 @@ int main(int argc, char** argv) {
   if (!server.ok()) return Fail(server.status());
   options->ready = (*server)->ready();
   // One audit entry per RPC, shipped to records on a channel of its own; flushed after the drain.
-  auto audit_records = casework::RecordsClient::Create(records);
-  if (!audit_records.ok()) return Fail(audit_records.status());
-  casework::AuditShipper audit(**audit_records, (*metrics)->registry());
-  options->audit_sink = &audit;
+  auto audit = casework::AuditTrail::Start(records, (*metrics)->registry());
+  if (!audit.ok()) return Fail(audit.status());
+  options->audit_sink = (*audit)->sink();
   absl::Status served = casework::ServeUntilTerminated(*options, **metrics, (*server)->bindings());
   return served.ok() ? 0 : Fail(served);
 }

@@ -110,7 +110,7 @@ void RecordOutbox::MarkStored(const std::string& session_name, const std::string
   system.set_organization(std::string(parts[1]));
   runner_.Run(session_name, std::move(command), std::move(system),
               [this, session_name](absl::StatusOr<CommandOutcome> outcome) {
-                if (outcome.ok() && !Owed(outcome->state)) {
+                if (outcome.ok() && !Owed(*outcome->state)) {
                   Delivered(session_name);
                 } else {
                   Retry(session_name,

@@ -43,7 +43,7 @@ SessionGrpcService::Reactor* SessionGrpcService::RunCommand(Context* context,
   return Run(context, name, std::move(command),
              [response](const CommandOutcome& outcome, const Principal& caller) {
                *response->mutable_session() =
-                   ProjectSession(outcome.state, caller, casework::v1::SESSION_VIEW_BASIC);
+                   ProjectSession(*outcome.state, caller, casework::v1::SESSION_VIEW_BASIC);
                response->set_first_sequence(outcome.first_sequence);
                response->set_last_sequence(outcome.last_sequence);
              });
@@ -66,7 +66,7 @@ SessionGrpcService::Reactor* SessionGrpcService::CreateSession(
   return Run(context, absl::StrCat(request->parent(), "/sessions/", id), std::move(command),
              [response](const CommandOutcome& outcome, const Principal& principal) {
                *response =
-                   ProjectSession(outcome.state, principal, casework::v1::SESSION_VIEW_FULL);
+                   ProjectSession(*outcome.state, principal, casework::v1::SESSION_VIEW_FULL);
              });
 }
 
@@ -80,14 +80,14 @@ SessionGrpcService::Reactor* SessionGrpcService::AddContribution(
       [response](const CommandOutcome& outcome, const Principal& caller) {
         // The contribution this command appended (a replayed retry finds it in today's
         // state by its sequence: others may have contributed since).
-        for (const casework::v1::Contribution& c : outcome.state.session().contributions()) {
+        for (const casework::v1::Contribution& c : outcome.state->session().contributions()) {
           if (c.sequence() >= outcome.first_sequence && c.sequence() <= outcome.last_sequence) {
             *response->mutable_contribution() = ProjectContribution(c, caller);
             break;
           }
         }
         *response->mutable_session() =
-            ProjectSession(outcome.state, caller, casework::v1::SESSION_VIEW_BASIC);
+            ProjectSession(*outcome.state, caller, casework::v1::SESSION_VIEW_BASIC);
         response->set_first_sequence(outcome.first_sequence);
         response->set_last_sequence(outcome.last_sequence);
       });

@@ -60,7 +60,7 @@ void TickSession(CommandRunner& runner, PhaseTimers& timers, const std::string& 
                }
                // A tick that appended moved the timer already; one that had nothing due yet
                // (claimed early, or the deadline moved) puts it back at the next due time.
-               if (outcome->first_sequence == 0) runner.RefreshTimer(session_name, outcome->state);
+               if (outcome->first_sequence == 0) runner.RefreshTimer(session_name, *outcome->state);
              });
 }
 

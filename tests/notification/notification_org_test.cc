@@ -4,6 +4,7 @@
 // kill -9, resumption with after_sequence, the retention (a dropped position is OUT_OF_RANGE, never
 // skipped), and the refusals.
 #include <algorithm>
+#include <cstdlib>
 #include <future>
 #include <map>
 #include <memory>
@@ -194,7 +195,50 @@ TEST(WatchOrganizationTest, RefusesOtherOrganisationsAndPositionsAhead) {
   OrgWatchClient ahead(env->stub(), TokenFor("f"), kOrg, 5);
   const grpc::Status out_of_range = ahead.Wait();
   EXPECT_EQ(out_of_range.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_EQ(ErrorMetadata(out_of_range, "requested_sequence"), "5");
   EXPECT_EQ(ErrorMetadata(out_of_range, "last_sequence"), "0");
+}
+
+// How many times Redis has run `command` (INFO commandstats), -1 when unreadable.
+int64_t CommandCalls(redis::RedisClient& client, const std::string& command) {
+  std::promise<absl::StatusOr<redis::RedisValue>> done;
+  client.Command({"INFO", "commandstats"}, [&done](absl::StatusOr<redis::RedisValue> reply) {
+    done.set_value(std::move(reply));
+  });
+  absl::StatusOr<redis::RedisValue> reply = done.get_future().get();
+  if (!reply.ok()) return -1;
+  const std::string field = absl::StrCat("cmdstat_", command, ":calls=");
+  const size_t at = reply->str.find(field);
+  if (at == std::string::npos) return 0;
+  return std::strtoll(reply->str.c_str() + at + field.size(), nullptr, 10);
+}
+
+TEST(WatchOrganizationTest, QuietCommandsWriteNothingToTheOrganisationLog) {
+  auto env = NotificationTestEnv::Start();
+  ASSERT_NE(env, nullptr);
+  EngineHarness h;
+  ASSERT_TRUE(session::testing::BalintLobby(h).ok());
+  ASSERT_TRUE(env->AppendNew(h).ok());
+  ASSERT_TRUE(h.Start("f").ok());
+  ASSERT_TRUE(env->AppendNew(h).ok());
+  ASSERT_TRUE(WaitForDerived(env->redis_client(), 1));
+  const int64_t before = CommandCalls(env->redis_client(), "evalsha");
+  ASSERT_GT(before, 0);
+
+  // Sixteen commands no organisation event comes from, each its own append (one EVALSHA each),
+  // then the end, which is a notice: the deriver's one write (another EVALSHA) for all of them.
+  constexpr int kQuiet = 16;
+  for (int i = 0; i < kQuiet / 2; ++i) {
+    ASSERT_TRUE(h.Pause("f").ok());
+    ASSERT_TRUE(env->AppendNew(h).ok());
+    ASSERT_TRUE(h.Resume("f").ok());
+    ASSERT_TRUE(env->AppendNew(h).ok());
+  }
+  ASSERT_TRUE(h.End("f", "a test").ok());
+  ASSERT_TRUE(env->AppendNew(h).ok());
+  ASSERT_TRUE(WaitForDerived(env->redis_client(), 2));
+  EXPECT_EQ(CommandCalls(env->redis_client(), "evalsha") - before, kQuiet + 1 + 1)
+      << "the deriver wrote for quiet commands";
 }
 
 TEST(WatchOrganizationTest, APositionOlderThanTheRetentionIsOutOfRangeNeverSkipped) {

@@ -107,6 +107,7 @@ TEST(WatchSessionTest, APositionBeyondTheLastSequenceIsOutOfRange) {
   const grpc::Status status = ahead.Wait();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE);
   EXPECT_EQ(ErrorReason(FromGrpcStatus(status)), "SEQUENCE_OUT_OF_RANGE");
+  EXPECT_EQ(ErrorMetadata(status, "requested_sequence"), absl::StrCat(env->appended() + 1));
   EXPECT_EQ(ErrorMetadata(status, "last_sequence"), absl::StrCat(env->appended()));
   WatchClient negative(env->stub(), TokenFor("m1"), kSession, -1);
   EXPECT_EQ(negative.Wait().error_code(), grpc::StatusCode::INVALID_ARGUMENT);

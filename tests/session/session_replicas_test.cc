@@ -114,6 +114,10 @@ TEST(SessionReplicas, ADecisionOnTheRememberedStateIsTakenAgainOnAFreshOneWhenIt
   // Commands that follow this replica's own appends load nothing: it decides on what it appended.
   const int port = stack->redis().server->port();
   const int64_t loads_before = RedisCalls(port, "hmget");
+  // The pinned template went to Redis once, with the session's first append (HSETNX in the append
+  // script); no command after that sends it again, on either replica.
+  const int64_t template_writes = RedisCalls(port, "hsetnx");
+  EXPECT_EQ(template_writes, 1);
   for (int i = 0; i < 5; ++i) {
     ASSERT_GRPC_OK(a.Add(kMember, v1::CONTRIBUTION_KIND_CLARIFYING_QUESTION,
                          absl::StrCat("What happened in week ", i, "?")));
@@ -132,6 +136,7 @@ TEST(SessionReplicas, ADecisionOnTheRememberedStateIsTakenAgainOnAFreshOneWhenIt
   EXPECT_FALSE(on_b.ok());
   EXPECT_EQ(on_a.error_code(), on_b.error_code()) << on_a.error_message();
   EXPECT_EQ(ReasonOf(on_a), ReasonOf(on_b));
+  EXPECT_EQ(RedisCalls(port, "hsetnx"), template_writes) << "a command sent the template again";
 }
 
 // D1 (session): writers send AddContribution concurrently over several sessions, each command
