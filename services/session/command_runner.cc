@@ -22,7 +22,7 @@ using casework::v1::SessionCommand;
 using casework::v1::SessionSnapshot;
 
 constexpr int kMaxAttempts = 16;
-constexpr size_t kCachedSessions = 4096;
+constexpr size_t kCachedSessions = 1024;  // sessions in progress at once, per replica
 constexpr absl::Duration kDefaultWarningLead = absl::Minutes(2);
 
 // Identifies a request's payload and caller, so a reused request id is told from a retry.
