@@ -3,6 +3,7 @@
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
+#include <grpcpp/server_context.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -36,8 +37,11 @@ const char* GrpcType(const google::protobuf::MethodDescriptor& method) {
 class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
  public:
   RpcMetricsInterceptor(const RpcMetrics::MethodSeries* series, std::string method,
-                        bool read_request_id)
-      : series_(series), method_(std::move(method)), read_request_id_(read_request_id) {}
+                        bool read_request_id, grpc::experimental::ServerRpcInfo* info)
+      : series_(series),
+        method_(std::move(method)),
+        read_request_id_(read_request_id),
+        info_(info) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
@@ -71,7 +75,14 @@ class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
   }
 
   void Finish(const grpc::Status& status) {
-    const int code = static_cast<int>(status.error_code());
+    int code = static_cast<int>(status.error_code());
+    // A handler may answer a call its client cancelled with UNKNOWN (gRPC's own health service
+    // ends a cancelled Watch so); the client never sees that status: count what it saw. (Safe to
+    // ask with the callback API, which every service here uses.)
+    if (code == grpc::StatusCode::UNKNOWN && info_ != nullptr &&
+        info_->server_context() != nullptr && info_->server_context()->IsCancelled()) {
+      code = grpc::StatusCode::CANCELLED;
+    }
     const absl::Duration elapsed = absl::Now() - start_;
     if (series_ != nullptr && code >= 0 && code < 17) {
       series_->handled[code]->Increment();
@@ -89,6 +100,7 @@ class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
   const RpcMetrics::MethodSeries* series_;
   std::string method_;
   bool read_request_id_;
+  grpc::experimental::ServerRpcInfo* info_;
   absl::Time start_ = absl::Now();
   std::string request_id_;
 };
@@ -103,7 +115,7 @@ class RpcMetricsInterceptorFactory final
     absl::string_view method = info->method();
     // Our own services' requests are protobuf messages; read their request_id for the log.
     bool ours = absl::StartsWith(method, "/casework.");
-    return new RpcMetricsInterceptor(metrics_->Find(method), std::string(method), ours);
+    return new RpcMetricsInterceptor(metrics_->Find(method), std::string(method), ours, info);
   }
 
  private:

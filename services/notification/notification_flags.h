@@ -11,8 +11,7 @@ namespace casework::notification {
 
 // The options the flags describe; INVALID_ARGUMENT names the flag that is wrong. The records
 // client's token is minted like the tokens `server` accepts (issuer, audience).
-absl::StatusOr<NotificationServerOptions> NotificationOptionsFromFlags(
-    const ServerOptions& server);
+absl::StatusOr<NotificationServerOptions> NotificationOptionsFromFlags(const ServerOptions& server);
 
 }  // namespace casework::notification
 

@@ -105,12 +105,6 @@ class CommandRunner {
   CommandObserver* observer_ = nullptr;
 };
 
-// The request_id of whichever request the command carries ("" for none).
-std::string CommandRequestId(const casework::v1::SessionCommand& command);
-
-// When the session's timer loop must next tick it (time warning or overrun), if ever.
-absl::optional<absl::Time> NextTimerDue(const casework::v1::SessionSnapshot& state);
-
 }  // namespace casework::session
 
 #endif  // SERVICES_SESSION_COMMAND_RUNNER_H_
