@@ -119,6 +119,33 @@ absl::Status CaseworkFixture::Join(SessionService::Stub& sessions, const std::st
                absl::StrCat("AcknowledgeAgreements ", subject));
 }
 
+absl::Status CaseworkFixture::AssignRolesAndStart(SessionService::Stub& sessions,
+                                                  const std::string& name, const std::string& token,
+                                                  const std::string& facilitator,
+                                                  const std::string& case_owner) {
+  casework::v1::SessionCommandResponse response;
+  casework::v1::AssignRolesRequest assign;
+  assign.set_name(name);
+  assign.set_facilitator(facilitator);
+  if (!case_owner.empty()) assign.set_case_owner(case_owner);
+  assign.set_request_id(NextRequestId());
+  absl::Status status =
+      Check(CallBlocking(token, assign, &response,
+                         [&sessions](grpc::ClientContext* c, const auto& r, auto* out) {
+                           return sessions.AssignRoles(c, r, out);
+                         }),
+            "AssignRoles");
+  if (!status.ok()) return status;
+  casework::v1::StartSessionRequest start;
+  start.set_name(name);
+  start.set_request_id(NextRequestId());
+  return Check(CallBlocking(token, start, &response,
+                            [&sessions](grpc::ClientContext* c, const auto& r, auto* out) {
+                              return sessions.StartSession(c, r, out);
+                            }),
+               "StartSession");
+}
+
 absl::StatusOr<std::string> CaseworkFixture::BalintInQuestions(SessionService::Stub& sessions,
                                                                const std::string& session_id,
                                                                int members) {
@@ -130,27 +157,7 @@ absl::StatusOr<std::string> CaseworkFixture::BalintInQuestions(SessionService::S
     if (absl::Status s = Join(sessions, *name, subject, "member"); !s.ok()) return s;
   }
   const std::string fac = Token("fac", "facilitator");
-  casework::v1::SessionCommandResponse response;
-  casework::v1::AssignRolesRequest assign;
-  assign.set_name(*name);
-  assign.set_facilitator("fac");
-  assign.set_case_owner("owner");
-  assign.set_request_id(NextRequestId());
-  absl::Status status =
-      Check(CallBlocking(fac, assign, &response,
-                         [&sessions](grpc::ClientContext* c, const auto& r, auto* out) {
-                           return sessions.AssignRoles(c, r, out);
-                         }),
-            "AssignRoles");
-  if (!status.ok()) return status;
-  casework::v1::StartSessionRequest start;
-  start.set_name(*name);
-  start.set_request_id(NextRequestId());
-  status = Check(CallBlocking(fac, start, &response,
-                              [&sessions](grpc::ClientContext* c, const auto& r, auto* out) {
-                                return sessions.StartSession(c, r, out);
-                              }),
-                 "StartSession");
+  absl::Status status = AssignRolesAndStart(sessions, *name, fac, "fac", "owner");
   if (!status.ok()) return status;
   casework::v1::AddContributionRequest question;
   question.set_name(*name);
@@ -164,6 +171,7 @@ absl::StatusOr<std::string> CaseworkFixture::BalintInQuestions(SessionService::S
                               }),
                  "AddContribution (case owner's question)");
   if (!status.ok()) return status;
+  casework::v1::SessionCommandResponse response;
   casework::v1::AdvancePhaseRequest advance;
   advance.set_name(*name);
   advance.set_expected_phase_id("case_description");
@@ -189,27 +197,7 @@ absl::StatusOr<std::string> CaseworkFixture::MeetingWithParticipants(SessionServ
     }
   }
   const std::string sup = Token("sup", "supervisor");
-  casework::v1::SessionCommandResponse response;
-  casework::v1::AssignRolesRequest assign;
-  assign.set_name(*name);
-  assign.set_facilitator("sup");
-  assign.set_request_id(NextRequestId());
-  absl::Status status =
-      Check(CallBlocking(sup, assign, &response,
-                         [&sessions](grpc::ClientContext* c, const auto& r, auto* out) {
-                           return sessions.AssignRoles(c, r, out);
-                         }),
-            "AssignRoles");
-  if (!status.ok()) return status;
-  casework::v1::StartSessionRequest start;
-  start.set_name(*name);
-  start.set_request_id(NextRequestId());
-  status = Check(CallBlocking(sup, start, &response,
-                              [&sessions](grpc::ClientContext* c, const auto& r, auto* out) {
-                                return sessions.StartSession(c, r, out);
-                              }),
-                 "StartSession");
-  if (!status.ok()) return status;
+  if (absl::Status s = AssignRolesAndStart(sessions, *name, sup, "sup", ""); !s.ok()) return s;
   return name;
 }
 

@@ -51,6 +51,10 @@ class CaseworkFixture {
                                                       int participants);
 
  private:
+  // Assigns the facilitator (and the case owner, unless empty) and starts the session, as `token`.
+  absl::Status AssignRolesAndStart(casework::v1::SessionService::Stub& sessions,
+                                   const std::string& name, const std::string& token,
+                                   const std::string& facilitator, const std::string& case_owner);
   absl::StatusOr<std::string> Create(casework::v1::SessionService::Stub& sessions,
                                      const std::string& creator, const std::string& protocol,
                                      const std::string& session_id);

@@ -305,98 +305,40 @@ void OrgLogFeed::NotRetained(const std::shared_ptr<OrgWatcher>& watcher, int64_t
              {"last_sequence", absl::StrCat(last)}})));
 }
 
-OrgFeed::OrgFeed(OrgEventLog& log, OrgFeedOptions options) : log_(log), options_(options) {
-  ticker_ = std::thread([this] { Tick(); });
-}
+OrgFeed::OrgFeed(OrgEventLog& log, OrgFeedOptions options)
+    : log_(log), options_(options), feeds_(options.retry_interval, options.poll_interval) {}
 
 OrgFeed::~OrgFeed() { StopTicker(); }
 
-void OrgFeed::StopTicker() {
-  if (!stop_.HasBeenNotified()) stop_.Notify();
-  if (ticker_.joinable()) ticker_.join();
-}
+void OrgFeed::StopTicker() { feeds_.StopTicker(); }
 
 bool OrgFeed::Attach(std::shared_ptr<OrgWatcher> watcher) {
   const std::string organization = watcher->viewer.organization();
-  absl::MutexLock lock(&mu_);
-  if (shut_down_) return false;
-  std::shared_ptr<OrgLogFeed>& slot = feeds_[organization];
-  if (slot == nullptr) slot = std::make_shared<OrgLogFeed>(organization, log_, options_.read_batch);
-  watcher->stream->set_on_room([weak_feed = std::weak_ptr<OrgLogFeed>(slot),
-                                weak_watcher = std::weak_ptr<OrgWatcher>(watcher)] {
-    std::shared_ptr<OrgLogFeed> feed = weak_feed.lock();
-    std::shared_ptr<OrgWatcher> w = weak_watcher.lock();
-    if (feed != nullptr && w != nullptr) feed->PullReplay(w);
-  });
-  slot->Attach(std::move(watcher));
-  return true;
+  return feeds_.WithFeed(
+      organization,
+      [&] { return std::make_shared<OrgLogFeed>(organization, log_, options_.read_batch); },
+      [&watcher](const std::shared_ptr<OrgLogFeed>& feed) {
+        watcher->stream->set_on_room([weak_feed = std::weak_ptr<OrgLogFeed>(feed),
+                                      weak_watcher = std::weak_ptr<OrgWatcher>(watcher)] {
+          std::shared_ptr<OrgLogFeed> f = weak_feed.lock();
+          std::shared_ptr<OrgWatcher> w = weak_watcher.lock();
+          if (f != nullptr && w != nullptr) f->PullReplay(w);
+        });
+        feed->Attach(std::move(watcher));
+      });
 }
 
 bool OrgFeed::OnWakeMessage(absl::string_view channel) {
   const std::string organization = OrgKeys::OrganizationOfChannel(channel);
   if (organization.empty()) return false;
-  std::shared_ptr<OrgLogFeed> feed;
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = feeds_.find(organization);
-    if (it != feeds_.end()) feed = it->second;
-  }
-  if (feed != nullptr) feed->Wake();
+  feeds_.Wake(organization);
   return true;
 }
 
-std::vector<std::string> OrgFeed::Organizations() {
-  absl::MutexLock lock(&mu_);
-  std::vector<std::string> out;
-  for (const auto& [organization, feed] : feeds_) out.push_back(organization);
-  return out;
-}
+std::vector<std::string> OrgFeed::Organizations() { return feeds_.Keys(); }
 
-void OrgFeed::WakeAll() {
-  std::vector<std::shared_ptr<OrgLogFeed>> feeds;
-  {
-    absl::MutexLock lock(&mu_);
-    for (const auto& [organization, feed] : feeds_) feeds.push_back(feed);
-  }
-  for (const auto& feed : feeds) feed->Wake();
-}
+void OrgFeed::WakeAll() { feeds_.WakeAll(); }
 
-void OrgFeed::Shutdown() {
-  std::vector<std::shared_ptr<OrgLogFeed>> feeds;
-  {
-    absl::MutexLock lock(&mu_);
-    shut_down_ = true;
-    for (const auto& [organization, feed] : feeds_) feeds.push_back(feed);
-    feeds_.clear();
-  }
-  for (const auto& feed : feeds) {
-    feed->FinishAll(absl::StatusCode::kUnavailable, "SERVER_SHUTTING_DOWN",
-                    "the server is shutting down; resume after last_sequence on another replica");
-  }
-}
-
-void OrgFeed::Tick() {
-  absl::Time next_poll = absl::Now() + options_.poll_interval;
-  while (!stop_.WaitForNotificationWithTimeout(options_.retry_interval)) {
-    const bool poll = absl::Now() >= next_poll;
-    if (poll) next_poll = absl::Now() + options_.poll_interval;
-    std::vector<std::shared_ptr<OrgLogFeed>> feeds;
-    {
-      absl::MutexLock lock(&mu_);
-      for (auto it = feeds_.begin(); it != feeds_.end();) {
-        if (it->second->Unused()) {
-          feeds_.erase(it++);
-        } else {
-          feeds.push_back(it->second);
-          ++it;
-        }
-      }
-    }
-    for (const auto& feed : feeds) {
-      feed->Retry();
-      if (poll) feed->Wake();
-    }
-  }
-}
+void OrgFeed::Shutdown() { feeds_.Shutdown(); }
 
 }  // namespace casework::notification

@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "casework/v1/notification_service.pb.h"
 #include "casework/v1/principal.pb.h"
+#include "services/notification/feed_registry.h"
 #include "services/notification/notification_metrics.h"
 #include "services/notification/org_event_log.h"
 #include "services/notification/stream_writer.h"
@@ -113,15 +114,9 @@ class OrgFeed {
   std::vector<std::string> Organizations();
 
  private:
-  void Tick();
-
   OrgEventLog& log_;
   const OrgFeedOptions options_;
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string, std::shared_ptr<OrgLogFeed>> feeds_ ABSL_GUARDED_BY(mu_);
-  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
-  absl::Notification stop_;
-  std::thread ticker_;
+  FeedRegistry<OrgLogFeed> feeds_;  // by organisation
 };
 
 }  // namespace casework::notification

@@ -8,13 +8,10 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/notification/feed_registry.h"
 #include "services/notification/session_feed.h"
 
 namespace casework::notification {
@@ -46,18 +43,10 @@ class SessionFeeds {
   void Shutdown();
 
  private:
-  void Tick();
-
   session::RedisEventLog& log_;
   const SessionFeedsOptions options_;
   NotificationMetrics& metrics_;
-
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string, std::shared_ptr<SessionFeed>> feeds_ ABSL_GUARDED_BY(mu_);
-  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
-
-  absl::Notification stop_;
-  std::thread ticker_;
+  FeedRegistry<SessionFeed> feeds_;  // by wake-up channel
 };
 
 }  // namespace casework::notification

@@ -22,22 +22,6 @@ void AddValue(PgParams& params, const Value& value) {
   }
 }
 
-struct Identity {
-  ResourceKind kind;
-  std::string name;
-  std::string etag;
-};
-
-absl::StatusOr<Identity> IdentityOf(const google::protobuf::Message& resource) {
-  CASEWORK_ASSIGN_OR_RETURN(ResourceKind kind, KindOf(resource));
-  const auto* descriptor = resource.GetDescriptor();
-  const auto* reflection = resource.GetReflection();
-  Identity identity{kind, reflection->GetString(resource, descriptor->FindFieldByName("name")),
-                    reflection->GetString(resource, descriptor->FindFieldByName("etag"))};
-  if (identity.name.empty()) return absl::InvalidArgumentError("a stored resource needs a name");
-  return identity;
-}
-
 // "$n": the placeholder of the next parameter.
 std::string Next(const PgParams& params) { return absl::StrCat("$", params.size() + 1); }
 

@@ -1,34 +1,19 @@
 // Threads, queues, group commit, idempotency and audit of the SQLite records store.
 #include "services/records/store/sqlite_record_store.h"
 
-#include <openssl/sha.h>
-
 #include "absl/strings/str_cat.h"
 #include "libs/status/errors.h"
 #include "libs/status/status_macros.h"
 #include "services/records/domain/proto_time.h"
 #include "services/records/store/sqlite_migrations.h"
+#include "services/records/store/store_replies.h"
 
 namespace casework::records {
 namespace {
 
-absl::Status Unavailable(absl::string_view cause, absl::string_view message) {
-  return Error(absl::StatusCode::kUnavailable, "STORE_UNAVAILABLE", message,
-               {{"cause", std::string(cause)}});
-}
-
-std::string Digest(absl::string_view bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
-}
-
-absl::Status RequestIdReused() {
-  return InvalidArgument("REQUEST_ID_REUSED",
-                         {{"request_id",
-                           "was already used by this caller for a different request; retries "
-                           "must resend the identical request"}});
-}
+using stores::Digest;
+using stores::RequestIdReused;
+using stores::Unavailable;
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include "casework/v1/meeting.pb.h"
 #include "casework/v1/session_record.pb.h"
 #include "casework/v1/team.pb.h"
+#include "libs/status/status_macros.h"
 #include "services/records/domain/proto_time.h"
 
 namespace casework::records {
@@ -155,6 +156,16 @@ std::string ParentOf(const std::string& name) {
 std::string OrganizationOfName(const std::string& name) {
   const size_t start = name.find('/') + 1;
   return name.substr(start, name.find('/', start) - start);
+}
+
+absl::StatusOr<Identity> IdentityOf(const google::protobuf::Message& resource) {
+  CASEWORK_ASSIGN_OR_RETURN(ResourceKind kind, KindOf(resource));
+  const auto* descriptor = resource.GetDescriptor();
+  const auto* reflection = resource.GetReflection();
+  Identity identity{kind, reflection->GetString(resource, descriptor->FindFieldByName("name")),
+                    reflection->GetString(resource, descriptor->FindFieldByName("etag"))};
+  if (identity.name.empty()) return absl::InvalidArgumentError("a stored resource needs a name");
+  return identity;
 }
 
 }  // namespace casework::records

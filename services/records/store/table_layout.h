@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/records/domain/record_store.h"
 
@@ -28,6 +29,14 @@ bool HasColumn(ResourceKind kind, absl::string_view column);
 const char* SortColumn(SortField sort);
 // The column of an indexed field and whether it holds numbers.
 std::pair<const char*, bool> IndexedColumn(IndexedField field);
+
+// What a stored resource is: its kind, name and etag (INVALID_ARGUMENT without a name).
+struct Identity {
+  ResourceKind kind;
+  std::string name;
+  std::string etag;
+};
+absl::StatusOr<Identity> IdentityOf(const google::protobuf::Message& resource);
 
 // `organizations/o/teams/t/cases/c` → `organizations/o/teams/t`.
 std::string ParentOf(const std::string& name);
