@@ -17,25 +17,57 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "absl/strings/str_cat.h"
 
 namespace casework::testing {
 
-int FreeTcpPort() {
+namespace {
+
+// True when nothing is bound to 127.0.0.1:`port` right now (0: any port; the chosen one is
+// written back).
+bool BindsOnLoopback(int& port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
   socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return 0;
-  }
+  const bool bound = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+                     getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
   close(fd);
-  return ntohs(addr.sin_port);
+  if (bound) port = ntohs(addr.sin_port);
+  return bound;
+}
+
+// The first port the kernel hands out to outgoing connections (ip_local_port_range).
+int EphemeralLow() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0;
+  if (!(range >> low) || low <= 0) low = 32768;
+  return low;
+}
+
+}  // namespace
+
+// Below the ephemeral range: a port picked there can be taken, between this check and the
+// server's bind, by any outgoing connection on the machine (other tests' clients), which made
+// parallel tests collide now and then. Random, so concurrent test processes pick apart.
+int FreeTcpPort() {
+  const int high = EphemeralLow() - 1;
+  constexpr int kLow = 10000;
+  if (high > kLow) {
+    std::mt19937 random(std::random_device{}());
+    std::uniform_int_distribution<int> pick(kLow, high);
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      int port = pick(random);
+      if (BindsOnLoopback(port)) return port;
+    }
+  }
+  int port = 0;
+  return BindsOnLoopback(port) ? port : 0;
 }
 
 std::string BinaryDir() {

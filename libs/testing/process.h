@@ -15,7 +15,8 @@
 
 namespace casework::testing {
 
-// A TCP port on 127.0.0.1 that nothing listens on right now.
+// A TCP port on 127.0.0.1 that nothing listens on right now, below the ephemeral range (so no
+// outgoing connection takes it before the caller's server binds it).
 int FreeTcpPort();
 
 // Directory holding the project's executables (build/bin): the running test's own directory.
