@@ -189,8 +189,10 @@ TEST(BenchSmoke, SessionServiceContributionsAndWatchers) {
   };
   auto records =
       start("records", records_port, {absl::StrCat("--store=sqlite:", dir.File("records.db"))});
+  // Both check team membership with the records service.
   auto session = start("session", session_port,
                        {absl::StrCat("--redis_address=", redis_address),
+                        absl::StrCat("--records_address=127.0.0.1:", records_port),
                         absl::StrCat("--protocols_dir=", CASEWORK_SOURCE_DIR, "/protocols")});
   auto notification =
       start("notification", notification_port, {absl::StrCat("--redis_address=", redis_address)});

@@ -95,13 +95,14 @@ demo_flow() {
     session.timing_overrides.phases.timebox=12s session.timing_overrides.time_warning_lead=9s \
     --get name)
   echo "  session: $s"
+  # Only participants read a live session: the facilitator watches once they have joined.
+  ack_all "$s" fac owner m1 m2 m3
   WATCH_LOG=$(mktemp)
   CASEWORK_TOKEN="${TOKENS[fac]}" "$CTL" watch "$s" >"$WATCH_LOG" 2>&1 &
   WATCH_PID=$!
   # The watcher's lines, indented, as they arrive (tail stops when the watcher has ended).
   tail -n +1 --pid="$WATCH_PID" -f "$WATCH_LOG" 2>/dev/null | sed -u 's/^/  watch │ /' &
   TAIL_PID=$!
-  ack_all "$s" fac owner m1 m2 m3
   as fac session AssignRoles name="$s" request_id=roles-1 facilitator=fac-1 case_owner=cw-1 >/dev/null
   as fac session StartSession name="$s" request_id=start-1 --get session.current_phase.phase_id |
     sed 's/^/  started; phase: /'
@@ -154,6 +155,13 @@ demo_flow() {
 
   as owner session AddContribution name="$s" request_id=c12 contribution.kind=COMMENT \
     contribution.text="The joint visit is new to me; I will try it" >/dev/null
+  echo "  the supervisor is not in the group: the live session answers as if it did not exist"
+  as sup session GetSession name="$s" --expect_error RESOURCE_NOT_FOUND | sed 's/^/    /'
+  local who
+  for who in fac owner m1 m2 m3; do
+    as "$who" session CastReleaseVote name="$s" request_id="vote-$who" choice=AGREE >/dev/null
+  done
+  echo "  everyone agreed that the record may go to the team's supervisor (release ballot)"
   as fac session EndSession name="$s" request_id=end-1 --get session.state | sed 's/^/  session /'
   local record
   record=$(await_field "$s" fac session_record 20)

@@ -32,17 +32,10 @@ SessionFrame EventFrame(v1::SessionEvent projected, bool live) {
 }
 
 // The projection every viewer gets unless the event's visibility depends on who looks (a sealed
-// contribution is visible to its author only).
+// contribution is visible to its author only, a release vote's choice to its voter).
 const v1::Principal& Anonymous() {
   static const v1::Principal* anonymous = new v1::Principal;
   return *anonymous;
-}
-
-bool ViewerSeesMoreThanAnyone(const v1::SessionEvent& event, const v1::Principal& viewer) {
-  if (event.payload_case() != v1::SessionEvent::kContributionAdded) return false;
-  const v1::Contribution& contribution = event.contribution_added().contribution();
-  return session::ContentVisibleTo(contribution, viewer.subject()) !=
-         session::ContentVisibleTo(contribution, Anonymous().subject());
 }
 
 }  // namespace
@@ -257,7 +250,7 @@ void SessionFeed::Deliver(const std::vector<v1::SessionEvent>& events) {
     const SessionFrame shared = EventFrame(session::ProjectEvent(state_, event, Anonymous()), true);
     absl::flat_hash_map<std::string, SessionFrame> own;  // by subject, for sealed entries
     for (const auto& watcher : live) {
-      if (!ViewerSeesMoreThanAnyone(event, watcher->viewer)) {
+      if (!session::SeesMoreThanOthers(event, watcher->viewer)) {
         watcher->stream->Push(shared);
         continue;
       }

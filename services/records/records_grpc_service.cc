@@ -8,6 +8,19 @@
 namespace casework {
 namespace {
 
+// The caller's x-request-id, when it is 1-128 printable ASCII characters (else nothing: no input
+// reaches the audit log unbounded).
+std::string RequestIdHeader(const grpc::CallbackServerContext& context) {
+  auto found = context.client_metadata().find("x-request-id");
+  if (found == context.client_metadata().end()) return "";
+  const absl::string_view value(found->second.data(), found->second.size());
+  if (value.empty() || value.size() > 128) return "";
+  for (char c : value) {
+    if (c < 0x21 || c > 0x7e) return "";
+  }
+  return std::string(value);
+}
+
 template <typename Request, typename Response>
 using CoreMethod = void (records::RecordsCore::*)(const records::CallInfo&, const Request&,
                                                   records::Reply<Response>);
@@ -24,7 +37,8 @@ grpc::ServerUnaryReactor* Serve(records::RecordsCore& core, grpc::CallbackServer
   }
   records::CallInfo info{
       *std::move(principal),
-      absl::StrCat("/", casework::v1::RecordsService::service_full_name(), "/", method)};
+      absl::StrCat("/", casework::v1::RecordsService::service_full_name(), "/", method),
+      RequestIdHeader(*context)};
   (core.*call)(info, *request, [reactor, response](absl::StatusOr<Response> result) {
     if (result.ok()) *response = *std::move(result);
     reactor->Finish(ToGrpcStatus(result.status()));

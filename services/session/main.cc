@@ -26,6 +26,8 @@ ABSL_FLAG(std::string, records_hs256_key_file, "",
           "--jwt_hs256_key_file when no token file is given)");
 ABSL_DECLARE_FLAG(std::string, jwt_hs256_key_file);
 ABSL_FLAG(absl::Duration, records_deadline, absl::Seconds(2), "deadline of each records call");
+ABSL_FLAG(absl::Duration, team_members_ttl, absl::Seconds(5),
+          "how long a team's member list is trusted: a removed member loses access within it");
 
 namespace {
 constexpr int kGrpcPort = 50051;
@@ -65,6 +67,7 @@ int main(int argc, char** argv) {
   records.audience = options->auth.audience;
   records.deadline = absl::GetFlag(FLAGS_records_deadline);
   session_options.records = records;
+  session_options.members.ttl = absl::GetFlag(FLAGS_team_members_ttl);
 
   auto metrics = casework::MetricsEndpoint::Start(options->metrics_address);
   if (!metrics.ok()) return Fail(metrics.status());

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/server/authenticating_credentials.h"
 #include "libs/server/grpc_status.h"
+#include "libs/status/errors.h"
 #include "services/session/engine/session_projection.h"
 #include "services/session/session_names.h"
 
@@ -13,9 +14,27 @@ using casework::v1::Principal;
 using casework::v1::SessionCommand;
 using casework::v1::SessionCommandResponse;
 
+void SessionGrpcService::AdmitMember(Principal caller, const std::string& team,
+                                     absl::Status not_found, Reactor* reactor,
+                                     absl::AnyInvocable<void(Principal) &&> next) {
+  const Principal asking = caller;  // the callback below takes `caller` before FindMember runs
+  members_.FindMember(
+      asking, team,
+      [reactor, caller = std::move(caller), not_found = std::move(not_found),
+       next = std::move(next)](absl::StatusOr<casework::v1::TeamMember> member) mutable {
+        if (member.ok()) {
+          std::move(next)(std::move(caller));
+        } else if (member.status().code() == absl::StatusCode::kNotFound) {
+          reactor->Finish(ToGrpcStatus(not_found));
+        } else {
+          reactor->Finish(ToGrpcStatus(member.status()));
+        }
+      });
+}
+
 SessionGrpcService::Reactor* SessionGrpcService::Run(
     Context* context, const std::string& name, SessionCommand command,
-    std::function<void(const CommandOutcome&, const Principal&)> respond) {
+    std::function<void(const CommandOutcome&, const Principal&)> respond, absl::Status not_found) {
   Reactor* reactor = context->DefaultReactor();
   absl::StatusOr<Principal> caller = CallerPrincipal(*context);
   if (!caller.ok()) {
@@ -26,12 +45,21 @@ SessionGrpcService::Reactor* SessionGrpcService::Run(
     reactor->Finish(ToGrpcStatus(checked));
     return reactor;
   }
-  Principal principal = *caller;
-  runner_.Run(name, std::move(command), *std::move(caller),
-              [reactor, principal = std::move(principal),
-               respond = std::move(respond)](absl::StatusOr<CommandOutcome> outcome) {
-                if (outcome.ok()) respond(*outcome, principal);
-                reactor->Finish(ToGrpcStatus(outcome.status()));
+  AdmitMember(*std::move(caller), TeamOfSession(name), std::move(not_found), reactor,
+              [this, reactor, name, command = std::move(command),
+               respond = std::move(respond)](Principal principal) mutable {
+                Principal asking = principal;
+                runner_.Run(name, std::move(command), std::move(asking),
+                            [reactor, principal = std::move(principal),
+                             respond = std::move(respond)](absl::StatusOr<CommandOutcome> outcome) {
+                              if (outcome.ok()) respond(*outcome, principal);
+                              // Not a participant: answered exactly like a session that does not
+                              // exist.
+                              if (ErrorReason(outcome.status()) == "PARTICIPANT_REQUIRED") {
+                                outcome = SessionNotFound();
+                              }
+                              reactor->Finish(ToGrpcStatus(outcome.status()));
+                            });
               });
   return reactor;
 }
@@ -42,8 +70,11 @@ SessionGrpcService::Reactor* SessionGrpcService::RunCommand(Context* context,
                                                             SessionCommandResponse* response) {
   return Run(context, name, std::move(command),
              [response](const CommandOutcome& outcome, const Principal& caller) {
+               // The creator organising a lobby they have not joined sees the listing only.
                *response->mutable_session() =
-                   ProjectSession(*outcome.state, caller, casework::v1::SESSION_VIEW_BASIC);
+                   MayReadSession(*outcome.state, caller)
+                       ? ProjectSession(*outcome.state, caller, casework::v1::SESSION_VIEW_BASIC)
+                       : ListingOf(outcome.state->session());
                response->set_first_sequence(outcome.first_sequence);
                response->set_last_sequence(outcome.last_sequence);
              });
@@ -63,11 +94,15 @@ SessionGrpcService::Reactor* SessionGrpcService::CreateSession(
   SessionCommand command;
   *command.mutable_create_session() = *request;
   const std::string id = request->session_id().empty() ? NewSessionId() : request->session_id();
-  return Run(context, absl::StrCat(request->parent(), "/sessions/", id), std::move(command),
-             [response](const CommandOutcome& outcome, const Principal& principal) {
-               *response =
-                   ProjectSession(*outcome.state, principal, casework::v1::SESSION_VIEW_FULL);
-             });
+  return Run(
+      context, absl::StrCat(request->parent(), "/sessions/", id), std::move(command),
+      [response](const CommandOutcome& outcome, const Principal& principal) {
+        // A creator who has not joined (a retry may come long after others did) sees the listing.
+        *response = MayReadSession(*outcome.state, principal)
+                        ? ProjectSession(*outcome.state, principal, casework::v1::SESSION_VIEW_FULL)
+                        : ListingOf(outcome.state->session());
+      },
+      TeamNotFound());
 }
 
 SessionGrpcService::Reactor* SessionGrpcService::AddContribution(
@@ -115,6 +150,7 @@ CASEWORK_SESSION_COMMAND(RevealContributions, RevealContributionsRequest, reveal
 CASEWORK_SESSION_COMMAND(PauseSession, PauseSessionRequest, pause_session)
 CASEWORK_SESSION_COMMAND(ResumeSession, ResumeSessionRequest, resume_session)
 CASEWORK_SESSION_COMMAND(EndSession, EndSessionRequest, end_session)
+CASEWORK_SESSION_COMMAND(CastReleaseVote, CastReleaseVoteRequest, cast_release_vote)
 
 #undef CASEWORK_SESSION_COMMAND
 

@@ -6,9 +6,12 @@
 
 #include <functional>
 
+#include "absl/functional/any_invocable.h"
 #include "casework/v1/session_service.grpc.pb.h"
+#include "libs/records_client/team_directory.h"
 #include "services/session/command_runner.h"
 #include "services/session/engine/protocol_registry.h"
+#include "services/session/session_names.h"
 #include "services/session/store/session_index.h"
 
 namespace casework::session {
@@ -16,8 +19,8 @@ namespace casework::session {
 class SessionGrpcService final : public casework::v1::SessionService::CallbackService {
  public:
   SessionGrpcService(CommandRunner& runner, RedisEventLog& log, SessionIndex& index,
-                     const ProtocolRegistry& protocols)
-      : runner_(runner), log_(log), index_(index), protocols_(protocols) {}
+                     const ProtocolRegistry& protocols, TeamDirectory& members)
+      : runner_(runner), log_(log), index_(index), protocols_(protocols), members_(members) {}
 
   using Context = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -63,20 +66,35 @@ class SessionGrpcService final : public casework::v1::SessionService::CallbackSe
                          casework::v1::SessionCommandResponse*) override;
   Reactor* EndSession(Context*, const casework::v1::EndSessionRequest*,
                       casework::v1::SessionCommandResponse*) override;
+  Reactor* CastReleaseVote(Context*, const casework::v1::CastReleaseVoteRequest*,
+                           casework::v1::SessionCommandResponse*) override;
 
  private:
   // Runs `command` on the session `name`; `respond` fills the response from the outcome.
+  // `not_found` answers a caller who is not a member of the team (the missing session's answer,
+  // or for CreateSession the missing team's).
   Reactor* Run(Context* context, const std::string& name, casework::v1::SessionCommand command,
-               std::function<void(const CommandOutcome&, const casework::v1::Principal&)> respond);
+               std::function<void(const CommandOutcome&, const casework::v1::Principal&)> respond,
+               absl::Status not_found = SessionNotFound());
   // The common command response: the session as the caller sees it, and the appended range.
   Reactor* RunCommand(Context* context, const std::string& name,
                       casework::v1::SessionCommand command,
                       casework::v1::SessionCommandResponse* response);
 
+  // ListSessionEvents once the caller is admitted.
+  void ReadEvents(Reactor* reactor, const casework::v1::ListSessionEventsRequest* request,
+                  casework::v1::ListSessionEventsResponse* response, const std::string& name,
+                  int64_t after, int page_size, casework::v1::Principal caller);
+  // Runs `next` once the caller is confirmed a member of `team` by the team's member list;
+  // otherwise finishes `reactor` with `not_found` (or UNAVAILABLE when records cannot say).
+  void AdmitMember(casework::v1::Principal caller, const std::string& team, absl::Status not_found,
+                   Reactor* reactor, absl::AnyInvocable<void(casework::v1::Principal) &&> next);
+
   CommandRunner& runner_;
   RedisEventLog& log_;
   SessionIndex& index_;
   const ProtocolRegistry& protocols_;
+  TeamDirectory& members_;
 };
 
 }  // namespace casework::session

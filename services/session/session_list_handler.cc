@@ -27,27 +27,49 @@ using casework::v1::SessionSnapshot;
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
 
-Session ListingOf(const Session& session) {
-  Session listed;
-  listed.set_name(session.name());
-  listed.set_team(session.team());
-  listed.set_protocol_id(session.protocol_id());
-  listed.set_protocol_revision(session.protocol_revision());
-  listed.set_state(session.state());
-  *listed.mutable_scheduled_start_time() = session.scheduled_start_time();
-  *listed.mutable_create_time() = session.create_time();
-  if (session.has_start_time()) *listed.mutable_start_time() = session.start_time();
-  if (session.has_end_time()) *listed.mutable_end_time() = session.end_time();
-  listed.set_version(session.version());
-  return listed;
-}
-
 // The snapshots of one page, loaded concurrently; answers when the last one is in.
 struct PageLoad {
   absl::Mutex mu;
   std::vector<absl::StatusOr<SessionSnapshot>> states;
   int pending = 0;
 };
+
+// Answers with the page's snapshots (in index order) and how many names the index listed.
+using PageDone = absl::AnyInvocable<void(std::vector<absl::StatusOr<SessionSnapshot>>, size_t) &&>;
+
+void LoadPage(SessionIndex& index, CommandRunner& runner, const std::string& team, int64_t offset,
+              int page_size, PageDone finish) {
+  index.ListTeam(team, offset, page_size,
+                 [&runner, finish = std::move(finish)](
+                     absl::StatusOr<std::vector<std::string>> names) mutable {
+                   if (!names.ok()) {
+                     std::vector<absl::StatusOr<SessionSnapshot>> failed{names.status()};
+                     std::move(finish)(std::move(failed), 0);
+                     return;
+                   }
+                   if (names->empty()) {
+                     std::move(finish)({}, 0);
+                     return;
+                   }
+                   auto load = std::make_shared<PageLoad>();
+                   load->states.resize(names->size(), absl::UnknownError("not loaded"));
+                   load->pending = static_cast<int>(names->size());
+                   auto shared_finish = std::make_shared<PageDone>(std::move(finish));
+                   const size_t listed = names->size();
+                   for (size_t i = 0; i < names->size(); ++i) {
+                     runner.Load((*names)[i], [load, i, listed, shared_finish](
+                                                  absl::StatusOr<SessionSnapshot> state) {
+                       bool last;
+                       {
+                         absl::MutexLock lock(&load->mu);
+                         load->states[i] = std::move(state);
+                         last = --load->pending == 0;
+                       }
+                       if (last) std::move (*shared_finish)(std::move(load->states), listed);
+                     });
+                   }
+                 });
+}
 
 }  // namespace
 
@@ -78,9 +100,9 @@ SessionGrpcService::Reactor* SessionGrpcService::ListSessions(
   const casework::v1::SessionView view = request->view() == casework::v1::SESSION_VIEW_UNSPECIFIED
                                              ? casework::v1::SESSION_VIEW_BASIC
                                              : request->view();
-  auto finish = [reactor, response, view, offset, page_size, caller = *caller,
-                 filter = *std::move(filter)](std::vector<absl::StatusOr<SessionSnapshot>> states,
-                                              size_t listed) {
+  PageDone finish = [reactor, response, view, offset, page_size, caller = *caller,
+                     filter = *std::move(filter)](
+                        std::vector<absl::StatusOr<SessionSnapshot>> states, size_t listed) {
     for (absl::StatusOr<SessionSnapshot>& state : states) {
       if (!state.ok()) {
         if (state.status().code() == absl::StatusCode::kNotFound) continue;  // index ahead of log
@@ -98,36 +120,10 @@ SessionGrpcService::Reactor* SessionGrpcService::ListSessions(
     }
     reactor->Finish(grpc::Status::OK);
   };
-  index_.ListTeam(
-      request->parent(), offset, page_size,
-      [this, finish = std::move(finish)](absl::StatusOr<std::vector<std::string>> names) mutable {
-        if (!names.ok()) {
-          std::vector<absl::StatusOr<SessionSnapshot>> failed{names.status()};
-          finish(std::move(failed), 0);
-          return;
-        }
-        if (names->empty()) {
-          finish({}, 0);
-          return;
-        }
-        auto load = std::make_shared<PageLoad>();
-        load->states.resize(names->size(), absl::UnknownError("not loaded"));
-        load->pending = static_cast<int>(names->size());
-        auto shared_finish = std::make_shared<decltype(finish)>(std::move(finish));
-        const size_t listed = names->size();
-        for (size_t i = 0; i < names->size(); ++i) {
-          runner_.Load((*names)[i],
-                       [load, i, listed, shared_finish](absl::StatusOr<SessionSnapshot> state) {
-                         bool last;
-                         {
-                           absl::MutexLock lock(&load->mu);
-                           load->states[i] = std::move(state);
-                           last = --load->pending == 0;
-                         }
-                         if (last) (*shared_finish)(std::move(load->states), listed);
-                       });
-        }
-      });
+  AdmitMember(*std::move(caller), request->parent(), TeamNotFound(), reactor,
+              [this, request, offset, page_size, finish = std::move(finish)](Principal) mutable {
+                LoadPage(index_, runner_, request->parent(), offset, page_size, std::move(finish));
+              });
   return reactor;
 }
 

@@ -38,6 +38,10 @@ absl::Status SessionNotFound() {
   return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND", "session not found");
 }
 
+absl::Status TeamNotFound() {
+  return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND", "team not found");
+}
+
 absl::Status CheckSessionName(absl::string_view name, const casework::v1::Principal& caller,
                               absl::string_view field) {
   std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
@@ -58,23 +62,25 @@ absl::Status CheckTeamName(absl::string_view parent, const casework::v1::Princip
     return Malformed("parent", "organizations/{organization}/teams/{team}");
   }
   if (parts[1] != caller.organization() || !InCallersTeam(parts[3], caller)) {
-    return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND", "team not found");
+    return TeamNotFound();
   }
   return absl::OkStatus();
 }
 
 bool MayReadSession(const casework::v1::SessionSnapshot& state,
                     const casework::v1::Principal& caller) {
-  const casework::v1::Session& session = state.session();
-  for (const casework::v1::Participant& participant : session.participants()) {
+  // A live session is for its participants only: not its creator, not the team's supervisor
+  // (they read the stored record, as far as the protocol releases it).
+  if (caller.subject().empty()) return false;
+  for (const casework::v1::Participant& participant : state.session().participants()) {
     if (participant.subject() == caller.subject()) return true;
   }
-  if (session.creator() == caller.subject()) return true;
-  // The team's supervisor reads the session (the record is theirs to keep).
-  std::vector<absl::string_view> parts = absl::StrSplit(session.name(), '/');
-  const bool supervisor =
-      std::find(caller.roles().begin(), caller.roles().end(), "supervisor") != caller.roles().end();
-  return supervisor && parts.size() == 6 && InCallersTeam(parts[3], caller);
+  return false;
+}
+
+std::string TeamOfSession(absl::string_view session_name) {
+  const size_t cut = session_name.find("/sessions/");
+  return std::string(session_name.substr(0, cut == absl::string_view::npos ? 0 : cut));
 }
 
 std::string NewSessionId() {

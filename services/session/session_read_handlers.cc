@@ -101,12 +101,17 @@ SessionGrpcService::Reactor* SessionGrpcService::GetSession(
   const casework::v1::SessionView view = request->view() == casework::v1::SESSION_VIEW_UNSPECIFIED
                                              ? casework::v1::SESSION_VIEW_FULL
                                              : request->view();
-  runner_.Load(request->name(), [reactor, response, view, caller = *std::move(caller)](
-                                    absl::StatusOr<SessionSnapshot> state) {
-    if (state.ok() && !MayReadSession(*state, caller)) state = SessionNotFound();
-    if (state.ok()) *response = ProjectSession(*state, caller, view);
-    reactor->Finish(ToGrpcStatus(state.status()));
-  });
+  AdmitMember(*std::move(caller), TeamOfSession(request->name()), SessionNotFound(), reactor,
+              [this, reactor, request, response, view](Principal admitted) mutable {
+                runner_.Load(request->name(),
+                             [reactor, response, view,
+                              caller = std::move(admitted)](absl::StatusOr<SessionSnapshot> state) {
+                               if (state.ok() && !MayReadSession(*state, caller))
+                                 state = SessionNotFound();
+                               if (state.ok()) *response = ProjectSession(*state, caller, view);
+                               reactor->Finish(ToGrpcStatus(state.status()));
+                             });
+              });
   return reactor;
 }
 
@@ -135,8 +140,20 @@ SessionGrpcService::Reactor* SessionGrpcService::ListSessionEvents(
   const int page_size =
       request->page_size() == 0 ? kDefaultPageSize : std::min(request->page_size(), kMaxPageSize);
   std::string name = request->parent();
+  AdmitMember(*std::move(caller), TeamOfSession(name), SessionNotFound(), reactor,
+              [this, reactor, response, request, name, after, page_size](Principal admitted) {
+                ReadEvents(reactor, request, response, name, after, page_size, std::move(admitted));
+              });
+  return reactor;
+}
+
+void SessionGrpcService::ReadEvents(Reactor* reactor,
+                                    const casework::v1::ListSessionEventsRequest* request,
+                                    casework::v1::ListSessionEventsResponse* response,
+                                    const std::string& name, int64_t after, int page_size,
+                                    Principal caller) {
   runner_.Load(name, [this, reactor, response, request, name, after, page_size,
-                      caller = *std::move(caller)](absl::StatusOr<SessionSnapshot> state) mutable {
+                      caller = std::move(caller)](absl::StatusOr<SessionSnapshot> state) mutable {
     if (state.ok() && !MayReadSession(*state, caller)) state = SessionNotFound();
     if (!state.ok()) {
       reactor->Finish(ToGrpcStatus(state.status()));
@@ -177,7 +194,6 @@ SessionGrpcService::Reactor* SessionGrpcService::ListSessionEvents(
                      reactor->Finish(grpc::Status::OK);
                    });
   });
-  return reactor;
 }
 
 }  // namespace casework::session

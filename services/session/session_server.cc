@@ -19,6 +19,7 @@ absl::StatusOr<std::unique_ptr<SessionServer>> SessionServer::Create(
     if (!records.ok()) return records.status();
     server->records_ = *std::move(records);
   }
+  server->members_ = std::make_unique<TeamDirectory>(server->records_.get(), options.members, now);
   server->metrics_ = std::make_unique<SessionMetrics>(metrics, *server->protocols_);
   server->redis_ = redis::RedisClient::Start(options.redis);
   redis::RedisClient& redis = *server->redis_;
@@ -35,8 +36,8 @@ absl::StatusOr<std::unique_ptr<SessionServer>> SessionServer::Create(
   server->upkeep_ = std::make_unique<SessionUpkeep>(*server->index_, *server->outbox_,
                                                     *server->outbox_queue_, *server->metrics_);
   server->runner_->set_observer(server->upkeep_.get());
-  server->service_ = std::make_unique<SessionGrpcService>(*server->runner_, *server->log_,
-                                                          *server->index_, *server->protocols_);
+  server->service_ = std::make_unique<SessionGrpcService>(
+      *server->runner_, *server->log_, *server->index_, *server->protocols_, *server->members_);
   CommandRunner& runner = *server->runner_;
   PhaseTimers& timers = *server->timers_;
   server->timer_loop_ = std::make_unique<TimerLoop>(

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "libs/records_client/records_client.h"
+#include "libs/records_client/team_directory.h"
 #include "libs/redis/redis_client.h"
 #include "libs/server/grpc_server.h"
 #include "services/session/command_facts.h"
@@ -34,6 +35,8 @@ struct SessionServerOptions {
   // The records service (team roles, previous records, case-load reviews, the record outbox).
   // Unset: commands needing those facts fail with COMMAND_FACTS_MISSING and records wait.
   std::optional<RecordsClientOptions> records;
+  // How long a team's member list is trusted (a removed member loses access within it).
+  TeamDirectoryOptions members;
   TimerLoopOptions timer_loop;
   TimerLoopOptions outbox_loop{absl::Milliseconds(250), absl::Seconds(10), 50};
 };
@@ -56,6 +59,7 @@ class SessionServer {
 
   std::unique_ptr<ProtocolRegistry> protocols_;
   std::unique_ptr<RecordsClient> records_;
+  std::unique_ptr<TeamDirectory> members_;
   std::unique_ptr<SessionMetrics> metrics_;
   std::unique_ptr<RedisEventLog> log_;
   std::unique_ptr<PhaseTimers> timers_;

@@ -468,5 +468,55 @@ TEST_F(RecordsAccessTest,
   }
 }
 
+// A record its participants did not release (an intervision where one said no) is theirs alone:
+// the supervisor finds it exactly as missing, and lists without it.
+TEST_F(RecordsAccessTest, AWithheldSessionRecordStaysWithItsParticipants) {
+  const std::string team = "organizations/o1/teams/t1";
+  v1::CreateSessionRecordRequest create;
+  create.set_parent(team);
+  create.set_session_record_id("withheld");
+  create.set_request_id("withheld");
+  v1::SessionRecord& record = *create.mutable_session_record();
+  record.set_session(team + "/sessions/withheld");
+  record.set_protocol_id("intervision");
+  record.set_final_state(v1::SESSION_STATE_ENDED);
+  record.set_facilitator(kFacilitator);
+  record.add_participants(kFacilitator);
+  record.add_participants(kCaseworker);
+  record.set_release_rule(v1::RECORD_RELEASE_BY_CONSENT);
+  record.set_release_outcome(v1::RELEASE_OUTCOME_WITHHELD);
+  *record.mutable_end_time() = ToProtoTime(absl::Now());
+  v1::SessionRecord stored;
+  ASSERT_TRUE(
+      Call(full_->stub(), &Stub::CreateSessionRecord, SessionServiceToken(), create, &stored).ok());
+  v1::GetSessionRecordRequest get;
+  get.set_name(stored.name());
+  for (const std::string& participant : {FacilitatorToken(), CaseworkerToken()}) {
+    EXPECT_TRUE(Call(full_->stub(), &Stub::GetSessionRecord, participant, get, &stored).ok());
+  }
+  grpc::Status supervisor =
+      Call(full_->stub(), &Stub::GetSessionRecord, SupervisorToken(), get, &stored);
+  EXPECT_EQ(supervisor.error_code(), grpc::StatusCode::NOT_FOUND);
+  // `bare_` has the team but no such record.
+  ExpectIdentical(supervisor,
+                  Call(bare_->stub(), &Stub::GetSessionRecord, SupervisorToken(), get, &stored),
+                  "supervisor on a withheld record");
+  v1::ListSessionRecordsRequest list;
+  list.set_parent(team);
+  v1::ListSessionRecordsResponse listed;
+  ASSERT_TRUE(
+      Call(full_->stub(), &Stub::ListSessionRecords, SupervisorToken(), list, &listed).ok());
+  for (const v1::SessionRecord& seen : listed.session_records()) {
+    EXPECT_NE(seen.name(), get.name());
+  }
+  ASSERT_TRUE(
+      Call(full_->stub(), &Stub::ListSessionRecords, CaseworkerToken(), list, &listed).ok());
+  bool listed_for_participant = false;
+  for (const v1::SessionRecord& seen : listed.session_records()) {
+    listed_for_participant = listed_for_participant || seen.name() == get.name();
+  }
+  EXPECT_TRUE(listed_for_participant);
+}
+
 }  // namespace
 }  // namespace casework::testing

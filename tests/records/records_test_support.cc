@@ -217,6 +217,9 @@ void SeedRecordsWorld(casework::v1::RecordsService::Stub& stub, const std::strin
   s.mutable_session_record()->set_facilitator(kFacilitator);
   s.mutable_session_record()->add_participants(kFacilitator);
   s.mutable_session_record()->add_participants(kCaseworker);
+  // Released (every participant agreed), so the team's supervisor reads it too.
+  s.mutable_session_record()->set_release_rule(v1::RECORD_RELEASE_BY_CONSENT);
+  s.mutable_session_record()->set_release_outcome(v1::RELEASE_OUTCOME_RELEASED);
   *s.mutable_session_record()->mutable_end_time() = ToProtoTime(absl::Now());
   v1::SessionRecord record;
   ok(Call(stub, &Stub::CreateSessionRecord, SessionServiceToken(), s, &record));

@@ -118,7 +118,8 @@ std::string NewRequestId();
 
 // Organisation `org` with team t1 and one resource of each kind under fixed ids: case c1 of the
 // caseworker with goal g1 and indicator b1, meeting m1, action item a1 (owner: the caseworker,
-// creator: the facilitator) and session record s1 (facilitator and caseworker took part).
+// creator: the facilitator) and session record s1 (facilitator and caseworker took part; released
+// to the team's supervisor).
 void SeedRecordsWorld(casework::v1::RecordsService::Stub& stub, const std::string& org);
 
 }  // namespace casework::testing

@@ -159,6 +159,13 @@ void AddSessionBuilders(std::map<std::string, RequestBuilder>& rows) {
     r.set_parent(w.session);
     return Own(r);
   };
+  rows[s + "CastReleaseVote"] = [](const World& w) {
+    v1::CastReleaseVoteRequest r;
+    r.set_name(w.session);
+    r.set_choice(v1::RELEASE_CHOICE_AGREE);
+    r.set_request_id(NewRequestId());
+    return Own(r);
+  };
 }
 
 void AddTeamAndCaseBuilders(std::map<std::string, RequestBuilder>& rows) {
@@ -464,6 +471,16 @@ World SeedWorld(SecurityStack& stack) {
   w.session = s.name();
   w.hypothesis = s.last_contribution();
   w.phase = s.Get(kFacilitator).current_phase().phase_id();
+
+  // An intervision of three, chaired by cw-2 (fac-1 chaired the seeded record's session, and the
+  // chair rotates): the supervisor and mem-1 are team members, not participants.
+  SessionDriver p(&stack.session_stub());
+  EXPECT_GRPC_OK(p.Create(kOtherCaseworker, "intervision"));
+  EXPECT_GRPC_OK(p.Lobby(kOtherCaseworker, kOtherCaseworker, "", {kCaseworker, kFacilitator}));
+  EXPECT_GRPC_OK(p.Start(kOtherCaseworker));
+  EXPECT_GRPC_OK(p.Add(kCaseworker, v1::CONTRIBUTION_KIND_CASE_STATEMENT, "A family went quiet"));
+  w.private_session = p.name();
+  w.private_phase = p.Get(kOtherCaseworker).current_phase().phase_id();
   return w;
 }
 

@@ -26,6 +26,9 @@ struct World {
   std::string session;     // a running Balint consultation in its hypotheses phase
   std::string phase;       // its current phase id
   std::string hypothesis;  // a hypothesis contribution of that session
+  // A running intervision of cw-2 (chair), cw-1 and fac-1: the supervisor and mem-1 are team
+  // members who are not its participants.
+  std::string private_session, private_phase;
 };
 
 // The names `SeedWorld(stack, org)` creates, without creating anything (for a stack where the

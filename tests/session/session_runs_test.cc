@@ -192,6 +192,70 @@ TEST(SessionRuns, IntervisionWithSilentWritingThenRotation) {
   EXPECT_EQ(next.Get(kFacilitator).rotation_overrides_size(), 1);
 }
 
+// The release ballot (DOMAIN: nothing leaves an intervision unless everyone agrees): the record of
+// an intervision reaches the team's supervisor only when every participant voted AGREE; one
+// DISAGREE (or a missing vote) keeps it to the participants. Votes are each voter's own.
+TEST(SessionRuns, AnIntervisionRecordReachesTheSupervisorOnlyWhenEveryoneAgreed) {
+  auto stack = SessionStack::Start();
+  ASSERT_NE(stack, nullptr);
+  const std::vector<std::string> group = {kFacilitator, kCaseworker, kOtherCaseworker, kMember};
+  // The chair rotates between the two sessions (the protocol's rule).
+  auto run = [&](v1::ReleaseChoice member_choice, const std::string& chair) {
+    SessionDriver s(&stack->stub());
+    std::vector<std::string> others;
+    for (const std::string& person : group) {
+      if (person != chair) others.push_back(person);
+    }
+    EXPECT_GRPC_OK(s.Create(chair, "intervision"));
+    EXPECT_GRPC_OK(s.Lobby(chair, chair, "", others));
+    EXPECT_GRPC_OK(s.Start(chair));
+    EXPECT_GRPC_OK(s.Add(kCaseworker, v1::CONTRIBUTION_KIND_CASE_STATEMENT, "A dilemma"));
+    for (const std::string& person : group) {
+      EXPECT_GRPC_OK(s.Vote(person, person == kMember ? member_choice : v1::RELEASE_CHOICE_AGREE));
+    }
+    const Session as_caseworker = s.Get(kCaseworker);
+    EXPECT_EQ(as_caseworker.release_ballot().rule(), v1::RECORD_RELEASE_BY_CONSENT);
+    EXPECT_EQ(as_caseworker.release_ballot().votes_cast(), 4);
+    EXPECT_EQ(as_caseworker.release_ballot().votes_size(), 1);  // their own vote only
+    for (const v1::SessionEvent& event : s.Events(kCaseworker)) {
+      if (event.has_release_vote_cast() && event.release_vote_cast().participant() != kCaseworker) {
+        EXPECT_EQ(event.release_vote_cast().choice(), v1::RELEASE_CHOICE_UNSPECIFIED);
+      }
+    }
+    EXPECT_GRPC_OK(s.End(chair, "a short session"));
+    return AwaitRecordStored(s, chair);
+  };
+  v1::GetSessionRecordRequest get;
+  v1::SessionRecord record;
+  const Session released = run(v1::RELEASE_CHOICE_AGREE, kFacilitator);
+  ASSERT_FALSE(released.session_record().empty());
+  EXPECT_EQ(released.release_ballot().outcome(), v1::RELEASE_OUTCOME_RELEASED);
+  get.set_name(released.session_record());
+  ASSERT_GRPC_OK(Call(stack->records().stub(), &v1::RecordsService::Stub::GetSessionRecord,
+                      SupervisorToken(kOrg), get, &record));
+  EXPECT_EQ(record.release_outcome(), v1::RELEASE_OUTCOME_RELEASED);
+
+  const Session withheld = run(v1::RELEASE_CHOICE_DISAGREE, kOtherCaseworker);
+  ASSERT_FALSE(withheld.session_record().empty());
+  EXPECT_EQ(withheld.release_ballot().outcome(), v1::RELEASE_OUTCOME_WITHHELD);
+  get.set_name(withheld.session_record());
+  grpc::Status supervisor =
+      Call(stack->records().stub(), &v1::RecordsService::Stub::GetSessionRecord,
+           SupervisorToken(kOrg), get, &record);
+  EXPECT_EQ(supervisor.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_GRPC_OK(Call(stack->records().stub(), &v1::RecordsService::Stub::GetSessionRecord,
+                      MemberToken(kOrg), get, &record));
+  EXPECT_EQ(record.release_outcome(), v1::RELEASE_OUTCOME_WITHHELD);
+
+  // A team meeting's record goes to its supervisor by the protocol's rule: there is no ballot.
+  SessionDriver meeting(&stack->stub());
+  ASSERT_GRPC_OK(meeting.Create(kSupervisor, "case-management-meeting"));
+  ASSERT_GRPC_OK(meeting.Join(kSupervisor));
+  grpc::Status vote = meeting.Vote(kSupervisor, v1::RELEASE_CHOICE_AGREE);
+  EXPECT_EQ(vote.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(vote), "RELEASE_NOT_BALLOTED");
+}
+
 TEST(SessionRuns, CaseManagementMeetingAttachesTheAnonymousCaseLoadReview) {
   auto stack = SessionStack::Start();
   ASSERT_NE(stack, nullptr);

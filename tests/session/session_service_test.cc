@@ -15,52 +15,35 @@
 #include "services/session/engine/time_util.h"
 #include "services/session/session_server.h"
 #include "tests/kit_test_support.h"
+#include "tests/session/session_test_support.h"
 
 namespace casework::session {
 namespace {
 
 using casework::testing::ContextWithToken;
-using casework::testing::GoodToken;
-using casework::testing::MakePrincipal;
+using casework::testing::kCaseworker;
+using casework::testing::kFacilitator;
+using casework::testing::kMember;
+using casework::testing::kOrg;
+using casework::testing::kOtherCaseworker;
+using casework::testing::kOutsider;
 using casework::v1::SessionService;
 
-constexpr char kTeam[] = "organizations/acme/teams/t1";
+constexpr char kTeam[] = "organizations/o1/teams/t1";
 const absl::Time kStart = absl::Now();
 
 class SessionServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(InitJsonLogging("session-test", "warning").ok());
-    auto env = redis::RedisTestEnv::Start();
-    ASSERT_TRUE(env.ok()) << env.status();
-    redis_ = *std::move(env);
-    SessionServerOptions options;
-    options.redis.port = redis_.server->port();
-    options.protocols_dir = absl::StrCat(CASEWORK_SOURCE_DIR, "/protocols");
-    auto metrics = MetricsEndpoint::Start("");
-    ASSERT_TRUE(metrics.ok());
-    metrics_ = *std::move(metrics);
-    auto session_server = SessionServer::Create(options, metrics_->registry());
-    ASSERT_TRUE(session_server.ok()) << session_server.status();
-    session_server_ = *std::move(session_server);
-    ServerOptions server_options;
-    server_options.grpc_address = "127.0.0.1:0";
-    server_options.auth = casework::testing::GetTestKeys().verifier_options;
-    server_options.ready = session_server_->ready();
-    auto server = GrpcServer::Start(server_options, *metrics_, session_server_->bindings());
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    channel_ = casework::testing::LoopbackChannel(server_->port());
-    stub_ = SessionService::NewStub(channel_);
+    stack_ = casework::testing::SessionStack::Start();
+    ASSERT_NE(stack_, nullptr);
+    channel_ = casework::testing::LoopbackChannel(stack_->replica(0).port());
+    stub_ = &stack_->stub();
   }
 
-  void TearDown() override {
-    server_.reset();
-    session_server_.reset();
-  }
-
-  static std::string Token(const std::string& subject, const std::string& org = "acme") {
-    return GoodToken(MakePrincipal(subject, org, {"facilitator", "caseworker"}, {"t1"}));
+  static std::string Token(const std::string& subject, const std::string& org = kOrg) {
+    return casework::testing::PersonToken(subject, org);
   }
 
   grpc::Status Create(const std::string& subject, const std::string& id,
@@ -76,24 +59,21 @@ class SessionServiceTest : public ::testing::Test {
   }
 
   grpc::Status Join(const std::string& subject, const std::string& name,
-                    casework::v1::SessionCommandResponse* out, const std::string& org = "acme") {
+                    casework::v1::SessionCommandResponse* out, const std::string& org = kOrg) {
     casework::v1::JoinSessionRequest request;
     request.set_name(name);
     request.set_request_id(absl::StrCat("join-", subject));
     return stub_->JoinSession(ContextWithToken(Token(subject, org)).get(), request, out);
   }
 
-  redis::RedisTestEnv redis_;
-  std::unique_ptr<SessionServer> session_server_;
-  std::unique_ptr<MetricsEndpoint> metrics_;
-  std::unique_ptr<GrpcServer> server_;
+  std::unique_ptr<casework::testing::SessionStack> stack_;
   std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<SessionService::Stub> stub_;
+  SessionService::Stub* stub_ = nullptr;
 };
 
 TEST_F(SessionServiceTest, CreateIsIdempotentAndJoinAppendsEvents) {
   casework::v1::Session created;
-  grpc::Status status = Create("f", "s1", "create-1", &created);
+  grpc::Status status = Create(kFacilitator, "s1", "create-1", &created);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(created.name(), absl::StrCat(kTeam, "/sessions/s1"));
   EXPECT_EQ(created.protocol_id(), "balint-consultation");
@@ -101,62 +81,68 @@ TEST_F(SessionServiceTest, CreateIsIdempotentAndJoinAppendsEvents) {
   EXPECT_GE(version, 1);
 
   casework::v1::Session retried;
-  ASSERT_TRUE(Create("f", "s1", "create-1", &retried).ok());
+  ASSERT_TRUE(Create(kFacilitator, "s1", "create-1", &retried).ok());
   EXPECT_EQ(retried.version(), version);  // replayed, nothing appended
 
   casework::v1::Session reused;
-  grpc::Status reuse = Create("f", "s1", "create-1", &reused, "intervision");
+  grpc::Status reuse = Create(kFacilitator, "s1", "create-1", &reused, "intervision");
   EXPECT_EQ(reuse.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(ErrorReason(FromGrpcStatus(reuse)), "REQUEST_ID_REUSED");
 
   casework::v1::SessionCommandResponse joined;
-  ASSERT_TRUE(Join("m1", created.name(), &joined).ok());
+  ASSERT_TRUE(Join(kMember, created.name(), &joined).ok());
   EXPECT_EQ(joined.first_sequence(), version + 1);
   EXPECT_EQ(joined.last_sequence(), joined.session().version());
 
   casework::v1::ListSessionEventsRequest list;
   list.set_parent(created.name());
   casework::v1::ListSessionEventsResponse events;
-  ASSERT_TRUE(stub_->ListSessionEvents(ContextWithToken(Token("m1")).get(), list, &events).ok());
+  ASSERT_TRUE(stub_->ListSessionEvents(ContextWithToken(Token(kMember)).get(), list, &events).ok());
   ASSERT_EQ(events.events_size(), joined.last_sequence());
   for (int i = 0; i < events.events_size(); ++i) EXPECT_EQ(events.events(i).sequence(), i + 1);
 }
 
 TEST_F(SessionServiceTest, OnlyParticipantsReadAndOtherOrganisationsSeeNothing) {
   casework::v1::Session created;
-  ASSERT_TRUE(Create("f", "s2", "create-2", &created).ok());
+  ASSERT_TRUE(Create(kFacilitator, "s2", "create-2", &created).ok());
+  casework::v1::SessionCommandResponse creator_joined;
+  ASSERT_TRUE(Join(kFacilitator, created.name(), &creator_joined).ok());
   casework::v1::GetSessionRequest get;
   get.set_name(created.name());
   casework::v1::Session read;
-  EXPECT_TRUE(stub_->GetSession(ContextWithToken(Token("f")).get(), get, &read).ok());
+  EXPECT_TRUE(stub_->GetSession(ContextWithToken(Token(kFacilitator)).get(), get, &read).ok());
 
-  grpc::Status outsider = stub_->GetSession(ContextWithToken(Token("x")).get(), get, &read);
+  grpc::Status outsider = stub_->GetSession(ContextWithToken(Token(kOutsider)).get(), get, &read);
   EXPECT_EQ(outsider.error_code(), grpc::StatusCode::NOT_FOUND);
   casework::v1::GetSessionRequest missing;
   missing.set_name(absl::StrCat(kTeam, "/sessions/nope"));
-  grpc::Status absent = stub_->GetSession(ContextWithToken(Token("f")).get(), missing, &read);
+  grpc::Status absent =
+      stub_->GetSession(ContextWithToken(Token(kFacilitator)).get(), missing, &read);
   // Another organisation's token on this session: the same answer as a missing session.
   grpc::Status foreign =
-      stub_->GetSession(ContextWithToken(Token("f", "other-org")).get(), get, &read);
+      stub_->GetSession(ContextWithToken(Token(kFacilitator, "other-org")).get(), get, &read);
   EXPECT_EQ(foreign.error_code(), absent.error_code());
   EXPECT_EQ(foreign.error_message(), absent.error_message());
   EXPECT_EQ(foreign.error_details(), absent.error_details());
   casework::v1::SessionCommandResponse joined;
-  grpc::Status foreign_join = Join("m1", created.name(), &joined, "other-org");
+  grpc::Status foreign_join = Join(kMember, created.name(), &joined, "other-org");
   EXPECT_EQ(foreign_join.error_code(), grpc::StatusCode::NOT_FOUND) << foreign_join.error_message();
   EXPECT_EQ(foreign_join.error_message(), absent.error_message());
 }
 
 TEST_F(SessionServiceTest, EngineRefusalsKeepTheirCodesAndChangeNothing) {
   casework::v1::Session created;
-  ASSERT_TRUE(Create("f", "s3", "create-3", &created).ok());
+  ASSERT_TRUE(Create(kFacilitator, "s3", "create-3", &created).ok());
+  casework::v1::SessionCommandResponse creator_joined;
+  ASSERT_TRUE(Join(kFacilitator, created.name(), &creator_joined).ok());
+  created = creator_joined.session();
   casework::v1::AdvancePhaseRequest advance;
   advance.set_name(created.name());
   advance.set_expected_phase_id("case_description");
   advance.set_request_id("advance-too-early");
   casework::v1::SessionCommandResponse response;
   grpc::Status refused =
-      stub_->AdvancePhase(ContextWithToken(Token("f")).get(), advance, &response);
+      stub_->AdvancePhase(ContextWithToken(Token(kFacilitator)).get(), advance, &response);
   EXPECT_TRUE(refused.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
               refused.error_code() == grpc::StatusCode::PERMISSION_DENIED)
       << refused.error_code() << " " << refused.error_message();
@@ -164,33 +150,33 @@ TEST_F(SessionServiceTest, EngineRefusalsKeepTheirCodesAndChangeNothing) {
   casework::v1::GetSessionRequest get;
   get.set_name(created.name());
   casework::v1::Session after;
-  ASSERT_TRUE(stub_->GetSession(ContextWithToken(Token("f")).get(), get, &after).ok());
+  ASSERT_TRUE(stub_->GetSession(ContextWithToken(Token(kFacilitator)).get(), get, &after).ok());
   EXPECT_EQ(after.version(), created.version());
 }
 
 TEST_F(SessionServiceTest, AcknowledgedEventsSurviveRedisKill9AndHealthFollowsRedis) {
   casework::v1::Session created;
-  ASSERT_TRUE(Create("f", "s4", "create-4", &created).ok());
+  ASSERT_TRUE(Create(kFacilitator, "s4", "create-4", &created).ok());
   casework::v1::SessionCommandResponse joined;
-  ASSERT_TRUE(Join("m1", created.name(), &joined).ok());
+  ASSERT_TRUE(Join(kMember, created.name(), &joined).ok());
 
-  redis_.server->Kill9();
+  stack_->redis().server->Kill9();
   EXPECT_TRUE(casework::testing::WaitUntilServing(channel_, "casework.v1.SessionService",
                                                   absl::Seconds(2), /*want=*/false))
       << "NOT_SERVING within 2 s of losing Redis";
   casework::v1::SessionCommandResponse during;
   const absl::Time sent = absl::Now();
-  grpc::Status outage = Join("m2", created.name(), &during);
+  grpc::Status outage = Join(kOtherCaseworker, created.name(), &during);
   EXPECT_EQ(outage.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_LT(absl::Now() - sent, absl::Seconds(1));
 
-  ASSERT_TRUE(redis_.server->Restart().ok());
+  ASSERT_TRUE(stack_->redis().server->Restart().ok());
   ASSERT_TRUE(casework::testing::WaitUntilServing(channel_, "casework.v1.SessionService",
                                                   absl::Seconds(5)));
   casework::v1::GetSessionRequest get;
   get.set_name(created.name());
   casework::v1::Session after;
-  ASSERT_TRUE(stub_->GetSession(ContextWithToken(Token("m1")).get(), get, &after).ok());
+  ASSERT_TRUE(stub_->GetSession(ContextWithToken(Token(kMember)).get(), get, &after).ok());
   EXPECT_EQ(after.version(), joined.last_sequence());
 }
 

@@ -152,6 +152,7 @@ session::SessionServerOptions SessionStack::ReplicaOptions() const {
   options.records = records;
   options.timer_loop = options_.timer_loop;
   options.outbox_loop = options_.outbox_loop;
+  options.members = options_.members;
   return options;
 }
 
@@ -370,6 +371,16 @@ grpc::Status SessionDriver::End(const std::string& by, const std::string& reason
   request.set_request_id(NextRequestId());
   SessionCommandResponse response;
   return Finish(Call(stub_, &SessionService::Stub::EndSession, by, request, &response), response);
+}
+
+grpc::Status SessionDriver::Vote(const std::string& subject, casework::v1::ReleaseChoice choice) {
+  casework::v1::CastReleaseVoteRequest request;
+  request.set_name(name_);
+  request.set_choice(choice);
+  request.set_request_id(NextRequestId());
+  SessionCommandResponse response;
+  return Finish(Call(stub_, &SessionService::Stub::CastReleaseVote, subject, request, &response),
+                response);
 }
 
 casework::v1::Session SessionDriver::Get(const std::string& subject) {

@@ -54,6 +54,7 @@ class SessionStack {
     int replicas = 1;
     session::TimerLoopOptions timer_loop;
     session::TimerLoopOptions outbox_loop{absl::Milliseconds(100), absl::Seconds(10), 50};
+    TeamDirectoryOptions members;  // how long the replicas trust a team's member list
   };
   static std::unique_ptr<SessionStack> Start(Options options);
   static std::unique_ptr<SessionStack> Start() { return Start(Options()); }
@@ -119,6 +120,7 @@ class SessionDriver {
   grpc::Status GiveTurn(const std::string& by, const std::string& subject);
   grpc::Status Reveal(const std::string& by, std::vector<std::string> contributions);
   grpc::Status End(const std::string& by, const std::string& reason = "");
+  grpc::Status Vote(const std::string& subject, casework::v1::ReleaseChoice choice);
 
   // The session in the FULL view as `subject` sees it.
   casework::v1::Session Get(const std::string& subject);

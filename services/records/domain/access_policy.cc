@@ -66,12 +66,17 @@ bool MayReadCase(const Principal& principal, const TeamStanding& standing,
 
 bool MayReadSessionRecord(const Principal& principal, const TeamStanding& standing,
                           const casework::v1::SessionRecord& record) {
-  if (HasRole(principal, kSessionServiceRole) || standing.supervisor) return true;
+  if (HasRole(principal, kSessionServiceRole)) return true;
   if (!standing.member) return false;
   const std::string& me = principal.subject();
   if (record.facilitator() == me || record.case_owner() == me) return true;
-  return std::find(record.participants().begin(), record.participants().end(), me) !=
-         record.participants().end();
+  if (std::find(record.participants().begin(), record.participants().end(), me) !=
+      record.participants().end()) {
+    return true;
+  }
+  // Beyond its participants the record goes only as far as it was released (the protocol's rule,
+  // or every participant's consent): then to the team's supervisor.
+  return standing.supervisor && record.release_outcome() == casework::v1::RELEASE_OUTCOME_RELEASED;
 }
 
 void RedactCaseLoadReview(const TeamStanding& standing, casework::v1::CaseLoadReview& review) {

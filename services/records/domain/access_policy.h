@@ -57,8 +57,9 @@ bool InAudience(const casework::v1::Principal& principal, unsigned audience);
 bool MayReadCase(const casework::v1::Principal& principal, const TeamStanding& standing,
                  const casework::v1::Case& case_record);
 
-// Session records: the session's participants (facilitator and case owner included), the team's
-// supervisor and the session service.
+// Session records: the session's participants (facilitator and case owner included) and the
+// session service; the team's supervisor only when the record was released (release_outcome
+// RELEASED: the protocol's rule or every participant's consent).
 bool MayReadSessionRecord(const casework::v1::Principal& principal, const TeamStanding& standing,
                           const casework::v1::SessionRecord& record);
 

@@ -63,19 +63,25 @@ TEST(AccessPolicyTest, FieldVisibilityMatrix) {
     bool caseworker_ids_in_review;  // CaseLoadReview.caseworker_loads[].caseworker
     bool action_item_case;          // ActionItem.case (an item raised from cw's case)
     bool case_record;               // Case (of cw)
-    bool session_record;            // SessionRecord (participants: cw)
+    bool session_record;            // SessionRecord (participants: cw), released
+    bool withheld_session_record;   // the same record withheld by its participants
   };
   const Row rows[] = {
-      {"sup", true, true, true, true},
-      {"cw", false, true, true, true},
-      {"cw2", false, false, false, false},
-      {"mem", false, false, false, false},
+      {"sup", true, true, true, true, false},
+      {"cw", false, true, true, true, true},
+      {"cw2", false, false, false, false, false},
+      {"mem", false, false, false, false, false},
   };
   const casework::v1::Team team = TheTeam();
   casework::v1::Case case_of_cw;
   case_of_cw.set_caseworker("cw");
   casework::v1::SessionRecord record;
   record.add_participants("cw");
+  record.set_release_outcome(casework::v1::RELEASE_OUTCOME_RELEASED);
+  casework::v1::SessionRecord withheld = record;
+  withheld.set_release_outcome(casework::v1::RELEASE_OUTCOME_WITHHELD);
+  casework::v1::SessionRecord unballoted = record;
+  unballoted.clear_release_outcome();  // stored before ballots existed: read as withheld
   for (const Row& row : rows) {
     const Principal viewer = Caller(row.viewer, {"t"});
     const TeamStanding standing = StandingIn(viewer, team);
@@ -93,6 +99,10 @@ TEST(AccessPolicyTest, FieldVisibilityMatrix) {
 
     EXPECT_EQ(MayReadCase(viewer, standing, case_of_cw), row.case_record) << row.viewer;
     EXPECT_EQ(MayReadSessionRecord(viewer, standing, record), row.session_record) << row.viewer;
+    EXPECT_EQ(MayReadSessionRecord(viewer, standing, withheld), row.withheld_session_record)
+        << row.viewer;
+    EXPECT_EQ(MayReadSessionRecord(viewer, standing, unballoted), row.withheld_session_record)
+        << row.viewer;
   }
 }
 

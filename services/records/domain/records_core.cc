@@ -69,7 +69,7 @@ void RecordsCore::RunRead(const CallInfo& call, const std::string& resource, con
         if (!response.ok()) return response.status();
         return response->SerializeAsString();
       },
-      AuditEntryFor(call, resource, ""), Deliver<Response>(std::move(reply)));
+      AuditEntryFor(call, resource, call.request_id), Deliver<Response>(std::move(reply)));
 }
 
 template <typename Request, typename Response>

@@ -26,6 +26,9 @@ namespace casework::records {
 struct CallInfo {
   casework::v1::Principal principal;
   std::string method;  // the full gRPC method, e.g. "/casework.v1.RecordsService/GetCase"
+  // The caller's `x-request-id` (reads have no request_id field): kept in the read's audit entry
+  // so a call can be followed across services.
+  std::string request_id = "";
 };
 
 template <typename Response>

@@ -151,6 +151,21 @@ void ApplyEnded(const v1::SessionEnded& ended, const Timestamp& time, v1::Sessio
   }
 }
 
+void ApplyReleaseVote(const v1::ReleaseVoteCast& cast, const Timestamp& time, v1::Session* s) {
+  v1::ReleaseBallot* ballot = s->mutable_release_ballot();
+  v1::ReleaseVote* vote = nullptr;
+  for (v1::ReleaseVote& existing : *ballot->mutable_votes()) {
+    if (existing.participant() == cast.participant()) vote = &existing;
+  }
+  if (vote == nullptr) {
+    vote = ballot->add_votes();
+    vote->set_participant(cast.participant());
+  }
+  vote->set_choice(cast.choice());
+  *vote->mutable_vote_time() = time;
+  ballot->set_votes_cast(ballot->votes_size());
+}
+
 void ApplyPayload(const v1::SessionEvent& event, v1::SessionSnapshot* state) {
   v1::Session* s = state->mutable_session();
   const Timestamp& time = event.event_time();
@@ -212,6 +227,10 @@ void ApplyPayload(const v1::SessionEvent& event, v1::SessionSnapshot* state) {
       break;
     case v1::SessionEvent::kSessionEnded:
       ApplyEnded(event.session_ended(), time, s);
+      s->mutable_release_ballot()->set_outcome(event.session_ended().release_outcome());
+      break;
+    case v1::SessionEvent::kReleaseVoteCast:
+      ApplyReleaseVote(event.release_vote_cast(), time, s);
       break;
     case v1::SessionEvent::kSessionRecordStored:
       s->set_session_record(event.session_record_stored().session_record());

@@ -35,6 +35,14 @@ absl::Status RequireParticipant(const DecideContext& context) {
                  "join the session first");
 }
 
+bool CreatorOrganising(const DecideContext& context) {
+  const v1::Session& session = context.session();
+  return !context.caller().empty() && context.caller() == session.creator() &&
+         session.facilitator().empty() &&
+         (session.state() == v1::SESSION_STATE_SCHEDULED ||
+          session.state() == v1::SESSION_STATE_LOBBY);
+}
+
 absl::Status RequireFacilitator(const DecideContext& context) {
   if (!context.caller().empty() && context.session().facilitator() == context.caller()) {
     return absl::OkStatus();
@@ -105,6 +113,19 @@ absl::StatusOr<Events> Decide(const v1::SessionSnapshot& state, const v1::Sessio
     return Refusal(absl::StatusCode::kNotFound, v1::ERROR_REASON_RESOURCE_NOT_FOUND,
                    "the session does not exist");
   }
+  // Authorisation before validation: only participants act on a session (a person joins it
+  // first). Exceptions: the reserved system caller ticks timers and marks the record stored, and
+  // the creator of a session that has no facilitator yet may assign its roles or cancel it — lobby
+  // organisation, no content — without taking part.
+  const bool organising =
+      (command.command_case() == C::kAssignRoles || command.command_case() == C::kEndSession) &&
+      CreatorOrganising(context);
+  if (command.command_case() != C::kJoinSession && command.command_case() != C::kTick &&
+      command.command_case() != C::kMarkRecordStored && !organising) {
+    if (absl::Status participant = RequireParticipant(context); !participant.ok()) {
+      return participant;
+    }
+  }
   switch (command.command_case()) {
     case C::kJoinSession:
       return DecideJoin(context);
@@ -136,6 +157,8 @@ absl::StatusOr<Events> Decide(const v1::SessionSnapshot& state, const v1::Sessio
       return DecideTick(context);
     case C::kMarkRecordStored:
       return DecideMarkRecordStored(context);
+    case C::kCastReleaseVote:
+      return DecideReleaseVote(context);
     default:
       break;
   }

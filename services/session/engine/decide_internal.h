@@ -49,6 +49,9 @@ class PendingEvents {
 
 // PERMISSION_DENIED PARTICIPANT_REQUIRED unless the caller joined.
 absl::Status RequireParticipant(const DecideContext& context);
+// Whether the caller created the session, which has no facilitator and has not started: they may
+// organise it (assign roles, cancel) without joining.
+bool CreatorOrganising(const DecideContext& context);
 // PERMISSION_DENIED FACILITATOR_REQUIRED unless the caller is the facilitator.
 absl::Status RequireFacilitator(const DecideContext& context);
 // INVALID_ARGUMENT FIELD_INVALID unless 1-128 printable ASCII characters.
@@ -97,6 +100,11 @@ absl::StatusOr<Events> DecideAddContribution(const DecideContext& context);
 absl::StatusOr<Events> DecideRespond(const DecideContext& context);
 absl::StatusOr<Events> DecideGiveTurn(const DecideContext& context);
 absl::StatusOr<Events> DecideReveal(const DecideContext& context);
+absl::StatusOr<Events> DecideReleaseVote(const DecideContext& context);
+
+// Where the record goes when the session ends now: the protocol's rule, and for
+// RECORD_RELEASE_BY_CONSENT every participant's AGREE.
+casework::v1::ReleaseOutcome ReleaseOutcomeAtEnd(const casework::v1::SessionSnapshot& state);
 
 }  // namespace casework::session
 

@@ -68,6 +68,7 @@ v1::Session NewSession(const DecideContext& context, const v1::ProtocolTemplate&
   }
   session.set_state(v1::SESSION_STATE_SCHEDULED);
   session.set_creator(context.caller());
+  session.mutable_release_ballot()->set_rule(EffectiveRecordRelease(resolved));
   PlanPhases(resolved, &session);
   *session.mutable_create_time() = ToTimestamp(context.now);
   return session;

@@ -221,6 +221,7 @@ absl::StatusOr<Events> DecideEnd(const DecideContext& context) {
     ended->set_final_state(v1::SESSION_STATE_CANCELLED);
     ended->set_reason(request.reason());
     ended->set_early(true);
+    ended->set_release_outcome(ReleaseOutcomeAtEnd(context.state));
     return events.Take();
   }
   const bool last = session.current_phase().index() >= context.protocol().phases_size();
@@ -238,6 +239,7 @@ absl::StatusOr<Events> DecideEnd(const DecideContext& context) {
   ended->set_final_state(v1::SESSION_STATE_ENDED);
   if (!last || !overridden.empty()) ended->set_reason(request.reason());
   ended->set_early(!last);
+  ended->set_release_outcome(ReleaseOutcomeAtEnd(context.state));
   return events.Take();
 }
 

@@ -47,6 +47,8 @@ void CopyHeader(const v1::Session& s, v1::SessionRecord* record) {
   absl::Duration total;
   for (const v1::SessionPhase& phase : s.phases()) total += ToDuration(phase.actual_duration());
   *record->mutable_duration() = ToProtoDuration(total);
+  record->set_release_rule(s.release_ballot().rule());
+  record->set_release_outcome(s.release_ballot().outcome());
 }
 
 // NOTE contributions joined per agenda section, in agenda order.

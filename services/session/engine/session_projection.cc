@@ -23,11 +23,33 @@ v1::Session ProjectSession(const v1::SessionSnapshot& state, const v1::Principal
                            v1::SessionView view) {
   v1::Session out = state.session();
   out.clear_contributions();
+  // How each participant voted on releasing the record is theirs alone; the count is shared.
+  auto* votes = out.mutable_release_ballot()->mutable_votes();
+  for (int i = votes->size() - 1; i >= 0; --i) {
+    if (votes->Get(i).participant() != viewer.subject()) votes->DeleteSubrange(i, 1);
+  }
   if (view == v1::SESSION_VIEW_BASIC) return out;
   for (const v1::Contribution& contribution : state.session().contributions()) {
     *out.add_contributions() = ProjectContribution(contribution, viewer);
   }
   return out;
+}
+
+v1::Session ListingOf(const v1::Session& session) {
+  v1::Session listed;
+  listed.set_name(session.name());
+  listed.set_team(session.team());
+  listed.set_protocol_id(session.protocol_id());
+  listed.set_protocol_revision(session.protocol_revision());
+  listed.set_language_code(session.language_code());
+  listed.set_creator(session.creator());
+  listed.set_state(session.state());
+  *listed.mutable_scheduled_start_time() = session.scheduled_start_time();
+  *listed.mutable_create_time() = session.create_time();
+  if (session.has_start_time()) *listed.mutable_start_time() = session.start_time();
+  if (session.has_end_time()) *listed.mutable_end_time() = session.end_time();
+  listed.set_version(session.version());
+  return listed;
 }
 
 v1::SessionEvent ProjectEvent(const v1::SessionSnapshot& state, const v1::SessionEvent& event,
@@ -40,6 +62,11 @@ v1::SessionEvent ProjectEvent(const v1::SessionSnapshot& state, const v1::Sessio
     case v1::SessionEvent::kContributionAdded:
       *out.mutable_contribution_added()->mutable_contribution() =
           ProjectContribution(event.contribution_added().contribution(), viewer);
+      break;
+    case v1::SessionEvent::kReleaseVoteCast:
+      if (event.release_vote_cast().participant() != viewer.subject()) {
+        out.mutable_release_vote_cast()->clear_choice();
+      }
       break;
     case v1::SessionEvent::kContributionsRevealed: {
       v1::ContributionsRevealed* revealed = out.mutable_contributions_revealed();
@@ -58,6 +85,20 @@ v1::SessionEvent ProjectEvent(const v1::SessionSnapshot& state, const v1::Sessio
       break;
   }
   return out;
+}
+
+bool SeesMoreThanOthers(const v1::SessionEvent& event, const v1::Principal& viewer) {
+  switch (event.payload_case()) {
+    case v1::SessionEvent::kContributionAdded: {
+      const v1::Contribution& contribution = event.contribution_added().contribution();
+      return ContentVisibleTo(contribution, viewer.subject()) &&
+             !ContentVisibleTo(contribution, "");
+    }
+    case v1::SessionEvent::kReleaseVoteCast:
+      return event.release_vote_cast().participant() == viewer.subject();
+    default:
+      return false;
+  }
 }
 
 }  // namespace casework::session

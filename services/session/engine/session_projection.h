@@ -24,12 +24,23 @@ casework::v1::Session ProjectSession(const casework::v1::SessionSnapshot& state,
                                      const casework::v1::Principal& viewer,
                                      casework::v1::SessionView view);
 
+// What a team member who does not take part sees of a session (ListSessions, the creator
+// organising the lobby): name, team, protocol, language, creator, state, times and version —
+// nobody who joined and nothing said.
+casework::v1::Session ListingOf(const casework::v1::Session& session);
+
 // The event as `viewer` may see it: a sealed ContributionAdded withheld from others; a
 // ContributionsRevealed carrying the revealed entries in full; SessionCreated without the pinned
-// template. `state` must be at or after the event (contributions are looked up in it).
+// template; a ReleaseVoteCast without the choice for anyone but the voter. `state` must be at or
+// after the event (contributions are looked up in it).
 casework::v1::SessionEvent ProjectEvent(const casework::v1::SessionSnapshot& state,
                                         const casework::v1::SessionEvent& event,
                                         const casework::v1::Principal& viewer);
+
+// Whether `viewer`'s projection of `event` shows more than what everyone else sees (the author of
+// a sealed entry, the voter of a release vote); everyone else shares one projection.
+bool SeesMoreThanOthers(const casework::v1::SessionEvent& event,
+                        const casework::v1::Principal& viewer);
 
 }  // namespace casework::session
 

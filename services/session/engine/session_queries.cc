@@ -153,4 +153,16 @@ std::string KindName(v1::ContributionKind kind) {
   return name;
 }
 
+v1::RecordRelease EffectiveRecordRelease(const v1::ProtocolTemplate& protocol) {
+  return protocol.record_release() == v1::RECORD_RELEASE_UNSPECIFIED ? v1::RECORD_RELEASE_BY_CONSENT
+                                                                     : protocol.record_release();
+}
+
+v1::ReleaseChoice ReleaseChoiceOf(const v1::Session& session, absl::string_view participant) {
+  for (const v1::ReleaseVote& vote : session.release_ballot().votes()) {
+    if (vote.participant() == participant) return vote.choice();
+  }
+  return v1::RELEASE_CHOICE_UNSPECIFIED;
+}
+
 }  // namespace casework::session

@@ -59,6 +59,13 @@ std::vector<const casework::v1::PhasePermission*> PermissionsFor(
 bool ContainsKind(const casework::v1::PhasePermission& permission,
                   casework::v1::ContributionKind kind);
 
+// The protocol's record release rule; unspecified reads as RECORD_RELEASE_BY_CONSENT.
+casework::v1::RecordRelease EffectiveRecordRelease(const casework::v1::ProtocolTemplate& protocol);
+
+// The participant's latest vote in the release ballot (UNSPECIFIED when none).
+casework::v1::ReleaseChoice ReleaseChoiceOf(const casework::v1::Session& session,
+                                            absl::string_view participant);
+
 // The role name without its prefix, e.g. "CASE_OWNER"; used in error metadata.
 std::string RoleName(casework::v1::SessionRole role);
 std::string KindName(casework::v1::ContributionKind kind);
