@@ -10,7 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "casework/v1/errors.pb.h"
 #include "libs/status/status_macros.h"
-#include "services/records/domain/text_guard.h"
+#include "libs/text_guard/identifying_information.h"
 
 namespace casework::records {
 
@@ -30,7 +30,7 @@ void Violations::CheckText(absl::string_view field, absl::string_view text, size
     Add(field, absl::StrCat("is longer than ", max, " characters"));
     return;
   }
-  if (auto kind = FindIdentifyingInformation(text); kind.has_value()) {
+  if (auto kind = text_guard::FindIdentifyingInformation(text); kind.has_value()) {
     std::string name = casework::v1::IdentifyingInformationKind_Name(*kind);
     name = name.substr(std::string("IDENTIFYING_INFORMATION_KIND_").size());
     Add(field, absl::StrCat("looks like identifying information (", name, ")"));

@@ -1,8 +1,10 @@
-// Update masks (FieldMaskUtil), violations, etags.
+// Update masks (FieldMaskUtil), violations (with the identifying-information guard's table),
+// etags.
 #include "services/records/domain/request_checks.h"
 
 #include "casework/v1/action_item.pb.h"
 #include "gtest/gtest.h"
+#include "libs/text_guard/testing/guard_cases.h"
 
 namespace casework::records {
 namespace {
@@ -59,6 +61,27 @@ TEST(RequestChecksTest, ViolationsCarryEveryFieldAndIdentifyingTextHasItsOwnReas
   EXPECT_EQ(ErrorReason(status), "IDENTIFYING_INFORMATION");
   EXPECT_EQ(GetErrorInfo(status)->metadata().at("kind"), "EMAIL_ADDRESS");
   EXPECT_EQ(std::string(status.message()).find("example.org"), std::string::npos);
+}
+
+// Every free text of the records service passes the shared guard: the table of texts refused
+// and passed (libs/text_guard/testing/guard_cases.h) holds for a record's text field too.
+TEST(RequestChecksTest, FreeTextsPassTheSharedGuardTable) {
+  for (const auto& row : text_guard::testing::RefusedTexts()) {
+    SCOPED_TRACE(row.text);
+    Violations violations;
+    violations.CheckText("summary", row.text, 0, 2000);
+    const absl::Status status = violations.ToStatus();
+    EXPECT_EQ(ErrorReason(status), "IDENTIFYING_INFORMATION");
+    std::string kind = casework::v1::IdentifyingInformationKind_Name(row.kind);
+    EXPECT_EQ(GetErrorInfo(status)->metadata().at("kind"),
+              kind.substr(std::string("IDENTIFYING_INFORMATION_KIND_").size()));
+  }
+  for (const auto& row : text_guard::testing::PassingTexts()) {
+    SCOPED_TRACE(row.text);
+    Violations violations;
+    violations.CheckText("summary", row.text, 0, 2000);
+    EXPECT_TRUE(violations.ToStatus().ok());
+  }
 }
 
 TEST(RequestChecksTest, EtagsChangeOnEveryWrite) {

@@ -1,4 +1,5 @@
-// Pattern matching for the content checks, with a process-wide cache of compiled expressions.
+// Pattern matching for the content checks, with a process-wide cache of compiled expressions; the
+// identifying-information guard asks the shared detector first.
 #include "services/session/engine/content_checks.h"
 
 #include <memory>
@@ -8,8 +9,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_replace.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/text_guard/identifying_information.h"
+#include "libs/text_guard/text_normalizer.h"
 #include "re2/re2.h"
 
 namespace casework::session {
@@ -67,7 +69,7 @@ bool StartsWithWords(absl::string_view normalized, absl::string_view prefix) {
 bool Matches(const v1::TextPattern& pattern, absl::string_view normalized) {
   switch (pattern.matcher_case()) {
     case v1::TextPattern::kPrefix:
-      return StartsWithWords(normalized, NormalizeText(pattern.prefix()));
+      return StartsWithWords(normalized, text_guard::FoldText(pattern.prefix()));
     case v1::TextPattern::kRegex:
       return RegexFinds(pattern.regex(), normalized);
     case v1::TextPattern::MATCHER_NOT_SET:
@@ -77,27 +79,6 @@ bool Matches(const v1::TextPattern& pattern, absl::string_view normalized) {
 }
 
 }  // namespace
-
-std::string NormalizeText(absl::string_view text) {
-  std::string mapped = absl::StrReplaceAll(text, {{"\xE2\x80\x98", "'"},   // ‘
-                                                  {"\xE2\x80\x99", "'"},   // ’
-                                                  {"\xE2\x80\x9C", "\""},  // “
-                                                  {"\xE2\x80\x9D", "\""},  // ”
-                                                  {"\xC2\xA0", " "}});     // no-break space
-  std::string out;
-  out.reserve(mapped.size());
-  bool pending_space = false;
-  for (char c : mapped) {
-    if (absl::ascii_isspace(static_cast<unsigned char>(c))) {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) out.push_back(' ');
-    pending_space = false;
-    out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
 
 const v1::LanguagePatterns* PatternsForLanguage(const v1::ContentChecks& checks,
                                                 absl::string_view language_code) {
@@ -123,11 +104,11 @@ bool MatchesAny(const google::protobuf::RepeatedPtrField<v1::TextPattern>& patte
 }
 
 bool IsAdviceQuestion(const v1::LanguagePatterns& patterns, absl::string_view text) {
-  return MatchesAny(patterns.advice_question_patterns(), NormalizeText(text));
+  return MatchesAny(patterns.advice_question_patterns(), text_guard::FoldText(text));
 }
 
 bool IsClosedQuestion(const v1::LanguagePatterns& patterns, absl::string_view text) {
-  const std::string normalized = NormalizeText(text);
+  const std::string normalized = text_guard::FoldText(text);
   if (MatchesAny(patterns.open_question_patterns(), normalized)) return false;
   return MatchesAny(patterns.closed_question_patterns(), normalized);
 }
@@ -137,7 +118,8 @@ std::optional<v1::IdentifyingInformationKind> DetectIdentifyingInformation(
   if (checks.identifying_information_mode() == v1::CHECK_MODE_OFF || text.empty()) {
     return std::nullopt;
   }
-  const std::string normalized = NormalizeText(text);
+  const std::string normalized = text_guard::NormalizeForGuard(text);
+  if (auto kind = text_guard::FindInNormalizedText(normalized); kind.has_value()) return kind;
   if (const v1::LanguagePatterns* patterns = PatternsForLanguage(checks, language_code)) {
     for (const v1::IdentifyingPattern& pattern : patterns->identifying_patterns()) {
       if (RegexFinds(pattern.regex(), normalized)) return pattern.kind();

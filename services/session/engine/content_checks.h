@@ -1,13 +1,15 @@
-// The content checks of a protocol, driven entirely by the patterns in its template: closed
-// questions, advice phrased as a question, and client-identifying information. Patterns are
-// matched against the normalised text (trimmed, white space collapsed, typographic quotes and
-// non-breaking spaces mapped to ASCII, ASCII case folded). Compiled regular expressions are cached
-// process-wide behind a mutex, so the checks stay cheap and safe to call from any thread.
+// The content checks of a protocol: closed questions and advice phrased as a question, driven by
+// the patterns in its template, and client-identifying information, found by the suite's one
+// detector (libs/text_guard, shared with the records service) and then by the template's and the
+// organisation's own patterns. Question patterns are matched against FoldText's output, identifying
+// patterns against NormalizeForGuard's (libs/text_guard/text_normalizer.h: NFKC case folded,
+// invisible characters gone, digits in ASCII, spacing and spelled-out addresses undone). Compiled
+// regular expressions are cached process-wide behind a mutex, so the checks stay cheap and safe to
+// call from any thread.
 #ifndef SERVICES_SESSION_ENGINE_CONTENT_CHECKS_H_
 #define SERVICES_SESSION_ENGINE_CONTENT_CHECKS_H_
 
 #include <optional>
-#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -15,9 +17,6 @@
 #include "casework/v1/protocol.pb.h"
 
 namespace casework::session {
-
-// The normalised form every pattern is matched against.
-std::string NormalizeText(absl::string_view text);
 
 // The patterns for `language_code`: an exact entry, else its primary subtag ("nl" for "nl-BE"),
 // else "en"; nullptr when the template has none of these.
@@ -34,8 +33,9 @@ bool IsAdviceQuestion(const casework::v1::LanguagePatterns& patterns, absl::stri
 // A closed (yes/no) question that no open-question pattern matches.
 bool IsClosedQuestion(const casework::v1::LanguagePatterns& patterns, absl::string_view text);
 
-// The kind of the first identifying pattern (the language's, then the organisation's) that
-// matches `text`; nullopt when none does or the guard is OFF.
+// The kind of identifying information in `text`: the built-in detector's finding, else the kind
+// of the first identifying pattern (the language's, then the organisation's) that matches;
+// nullopt when nothing does or the guard is OFF.
 std::optional<casework::v1::IdentifyingInformationKind> DetectIdentifyingInformation(
     const casework::v1::ContentChecks& checks, absl::string_view language_code,
     absl::string_view text);

@@ -1,7 +1,9 @@
-// The content-check matching with the built-in English patterns of the protocol files.
+// The content-check matching with the built-in English patterns of the protocol files, and the
+// identifying-information guard of every protocol against the shared table of texts.
 #include "services/session/engine/content_checks.h"
 
 #include "gtest/gtest.h"
+#include "libs/text_guard/testing/guard_cases.h"
 #include "services/session/engine/testing/engine_harness.h"
 
 namespace casework::session::testing {
@@ -12,11 +14,10 @@ const v1::LanguagePatterns& English() {
                               "en");
 }
 
-TEST(ContentChecks, Normalisation) {
-  EXPECT_EQ(NormalizeText("  Why   DON\xE2\x80\x99T you\t\ntry?  "), "why don't you try?");
-  EXPECT_EQ(NormalizeText("a\xC2\xA0"
-                          "b"),
-            "a b");
+TEST(ContentChecks, QuestionsAreMatchedAfterNormalisation) {
+  EXPECT_TRUE(IsClosedQuestion(English(), "\uFF29\uFF53 she safe?"));  // full-width "Is"
+  EXPECT_TRUE(IsClosedQuestion(English(), "  DOES\u00A0the\u200B school know?"));
+  EXPECT_TRUE(IsAdviceQuestion(English(), "Why DON\u2019T you call her?"));
 }
 
 TEST(ContentChecks, LanguageFallsBackToPrimarySubtagThenEnglish) {
@@ -69,6 +70,41 @@ TEST(ContentChecks, OrganisationPatternsAddToTheLanguages) {
   own->set_regex(R"(\bk-\d{2}-[a-z]{2}\b)");
   EXPECT_EQ(DetectIdentifyingInformation(checks, "en", "client K-77-AB"),
             v1::IDENTIFYING_INFORMATION_KIND_OTHER);
+}
+
+TEST(ContentChecks, TheBuiltInDetectorNeedsNoPatterns) {
+  v1::ContentChecks checks;
+  checks.set_identifying_information_mode(v1::CHECK_MODE_BLOCK);
+  EXPECT_EQ(DetectIdentifyingInformation(checks, "fr", "\u00E9crire \u00E0 x (at) y [dot] org"),
+            v1::IDENTIFYING_INFORMATION_KIND_EMAIL_ADDRESS);
+  EXPECT_EQ(DetectIdentifyingInformation(checks, "de", "IBAN DE89 3704 0044 0532 0130 00"),
+            v1::IDENTIFYING_INFORMATION_KIND_BANK_ACCOUNT);
+  EXPECT_FALSE(DetectIdentifyingInformation(checks, "en", "10-15 min, v2.10.4").has_value());
+}
+
+TEST(ContentChecks, OrganisationPatternsMatchTheNormalisedText) {
+  v1::ContentChecks checks = BuiltInProtocols().Find("intervision")->content_checks();
+  v1::IdentifyingPattern* own = checks.add_extra_identifying_patterns();
+  own->set_kind(v1::IDENTIFYING_INFORMATION_KIND_OTHER);
+  own->set_regex(R"(\bclient k\d{4}\b)");
+  EXPECT_EQ(DetectIdentifyingInformation(checks, "nl", "CLIENT \uFF2B\u0661\u0662\u0663\u0664"),
+            v1::IDENTIFYING_INFORMATION_KIND_OTHER);
+}
+
+// Every shipped protocol, in the table's language, refuses and passes exactly what the shared
+// detector does: the templates' own patterns add no false positives.
+TEST(ContentChecks, EveryProtocolHoldsToTheGuardTable) {
+  for (const v1::ProtocolTemplate& protocol : BuiltInProtocols().protocols()) {
+    SCOPED_TRACE(protocol.id());
+    const v1::ContentChecks& checks = protocol.content_checks();
+    for (const auto& row : text_guard::testing::RefusedTexts()) {
+      EXPECT_EQ(DetectIdentifyingInformation(checks, row.language, row.text), row.kind) << row.text;
+    }
+    for (const auto& row : text_guard::testing::PassingTexts()) {
+      EXPECT_FALSE(DetectIdentifyingInformation(checks, row.language, row.text).has_value())
+          << row.text;
+    }
+  }
 }
 
 TEST(ContentChecks, RegexValidation) {

@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "libs/text_guard/text_normalizer.h"
 #include "services/session/engine/content_checks.h"
 #include "services/session/engine/engine_errors.h"
 #include "services/session/engine/protocol_validator_internal.h"
@@ -187,10 +188,11 @@ bool TemplateValidator::EnglishCoversModes(const v1::ContentChecks& checks) {
   }
   const bool closed = checks.closed_question_mode() != v1::CHECK_MODE_OFF;
   const bool advice = checks.advice_question_mode() != v1::CHECK_MODE_OFF;
-  const bool identifying = checks.identifying_information_mode() != v1::CHECK_MODE_OFF;
+  // The identifying-information guard needs no entry: its built-in detector covers every
+  // language, and a language's identifying patterns only add to it.
   if (en == nullptr) {
-    if (closed || advice || identifying) {
-      return Fail("languages", "need an \"en\" entry while any check is on");
+    if (closed || advice) {
+      return Fail("languages", "need an \"en\" entry while a question check is on");
     }
     return true;
   }
@@ -199,10 +201,6 @@ bool TemplateValidator::EnglishCoversModes(const v1::ContentChecks& checks) {
   }
   if (advice && en->advice_question_patterns().empty()) {
     return Fail("languages", "\"en\" needs advice_question_patterns while that check is on");
-  }
-  if (identifying && en->identifying_patterns().empty() &&
-      checks.extra_identifying_patterns().empty()) {
-    return Fail("languages", "\"en\" needs identifying_patterns while the guard is on");
   }
   return true;
 }
@@ -220,7 +218,7 @@ bool TemplateValidator::Patterns(
     const v1::TextPattern& pattern = patterns.Get(i);
     switch (pattern.matcher_case()) {
       case v1::TextPattern::kPrefix:
-        if (NormalizeText(pattern.prefix()).empty()) {
+        if (text_guard::FoldText(pattern.prefix()).empty()) {
           return Fail(field, i, "prefix must not be empty");
         }
         break;
