@@ -40,6 +40,21 @@ absl::StatusOr<Identity> IdentityOf(const google::protobuf::Message& resource);
 
 // `organizations/o/teams/t/cases/c` → `organizations/o/teams/t`.
 std::string ParentOf(const std::string& name);
+
+// Every kind, those stored beneath others first: the order DeleteTree deletes in, so no foreign
+// key is ever left dangling.
+const std::vector<ResourceKind>& KindsChildrenFirst();
+
+// List columns added to a table after rows may already have been stored: migrations add them as
+// NULL, and each store fills them from the rows' bodies when it opens (BackfillLateColumns).
+struct LateColumn {
+  ResourceKind kind;
+  const char* name;
+};
+const std::vector<LateColumn>& LateColumns();
+// The value `column` takes for a stored row whose body is `body`.
+absl::StatusOr<std::pair<const char*, Value>> LateColumnValue(const LateColumn& column,
+                                                              absl::string_view body);
 // `organizations/o/...` → `o`.
 std::string OrganizationOfName(const std::string& name);
 
