@@ -222,18 +222,17 @@ absl::StatusOr<int> PostgresTables::DeleteTree(ResourceKind kind, absl::string_v
   // columns use the "C" collation, so this is byte order).
   const std::string first_below = absl::StrCat(name, "/"), past_below = absl::StrCat(name, "0");
   int deleted = 0;
-  for (ResourceKind table : KindsChildrenFirst()) {
-    PgParams params;
-    params.Text(first_below).Text(past_below);
-    if (table == kind) params.Text(name);
+  for (ResourceKind beneath : KindsBeneath(kind)) {
     CASEWORK_ASSIGN_OR_RETURN(PgRows rows,
-                              connection_.Run(absl::StrCat("DELETE FROM ", TableOf(table),
-                                                           " WHERE name >= $1 AND name < $2",
-                                                           table == kind ? " OR name = $3" : ""),
-                                              params));
+                              connection_.Run(absl::StrCat("DELETE FROM ", TableOf(beneath),
+                                                           " WHERE name >= $1 AND name < $2"),
+                                              PgParams().Text(first_below).Text(past_below)));
     deleted += static_cast<int>(rows.affected());
   }
-  return deleted;
+  CASEWORK_ASSIGN_OR_RETURN(
+      PgRows rows, connection_.Run(absl::StrCat("DELETE FROM ", TableOf(kind), " WHERE name = $1"),
+                                   PgParams().Text(name)));
+  return deleted + static_cast<int>(rows.affected());
 }
 
 absl::StatusOr<int> PostgresTables::ForgetRequestIds(absl::string_view organization,

@@ -208,17 +208,17 @@ absl::StatusOr<int> SqliteTables::DeleteTree(ResourceKind kind, absl::string_vie
   // Beneath `name` are the names from `name/` up to (excluding) `name0`: '0' follows '/'.
   const std::string first_below = absl::StrCat(name, "/"), past_below = absl::StrCat(name, "0");
   int deleted = 0;
-  for (ResourceKind table : KindsChildrenFirst()) {
-    CASEWORK_ASSIGN_OR_RETURN(
-        auto statement, connection_.Prepare(absl::StrCat("DELETE FROM ", TableOf(table),
-                                                         " WHERE name >= ? AND name < ?",
-                                                         table == kind ? " OR name = ?" : "")));
-    statement->Bind(first_below).Bind(past_below);
-    if (table == kind) statement->Bind(name);
-    CASEWORK_RETURN_IF_ERROR(statement->Run());
+  for (ResourceKind beneath : KindsBeneath(kind)) {
+    CASEWORK_ASSIGN_OR_RETURN(auto statement,
+                              connection_.Prepare(absl::StrCat("DELETE FROM ", TableOf(beneath),
+                                                               " WHERE name >= ? AND name < ?")));
+    CASEWORK_RETURN_IF_ERROR(statement->Bind(first_below).Bind(past_below).Run());
     deleted += static_cast<int>(connection_.Changes());
   }
-  return deleted;
+  CASEWORK_ASSIGN_OR_RETURN(auto statement, connection_.Prepare(absl::StrCat(
+                                                "DELETE FROM ", TableOf(kind), " WHERE name = ?")));
+  CASEWORK_RETURN_IF_ERROR(statement->Bind(name).Run());
+  return deleted + static_cast<int>(connection_.Changes());
 }
 
 absl::StatusOr<int> SqliteTables::ForgetRequestIds(absl::string_view organization,

@@ -156,12 +156,21 @@ const google::protobuf::Message& DefaultOf(ResourceKind kind) {
 
 }  // namespace
 
-const std::vector<ResourceKind>& KindsChildrenFirst() {
-  static const auto* kinds = new std::vector<ResourceKind>{
-      ResourceKind::kGoal,    ResourceKind::kBenefitIndicator, ResourceKind::kActionItem,
-      ResourceKind::kMeeting, ResourceKind::kSessionRecord,    ResourceKind::kCase,
-      ResourceKind::kTeam,    ResourceKind::kRetentionPolicy};
-  return *kinds;
+const std::vector<ResourceKind>& KindsBeneath(ResourceKind kind) {
+  static const auto* beneath_team = new std::vector<ResourceKind>{
+      ResourceKind::kGoal,       ResourceKind::kBenefitIndicator, ResourceKind::kCase,
+      ResourceKind::kActionItem, ResourceKind::kMeeting,          ResourceKind::kSessionRecord};
+  static const auto* beneath_case =
+      new std::vector<ResourceKind>{ResourceKind::kGoal, ResourceKind::kBenefitIndicator};
+  static const auto* none = new std::vector<ResourceKind>;
+  switch (kind) {
+    case ResourceKind::kTeam:
+      return *beneath_team;
+    case ResourceKind::kCase:
+      return *beneath_case;
+    default:
+      return *none;
+  }
 }
 
 const std::vector<LateColumn>& LateColumns() {

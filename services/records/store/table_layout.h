@@ -41,9 +41,10 @@ absl::StatusOr<Identity> IdentityOf(const google::protobuf::Message& resource);
 // `organizations/o/teams/t/cases/c` → `organizations/o/teams/t`.
 std::string ParentOf(const std::string& name);
 
-// Every kind, those stored beneath others first: the order DeleteTree deletes in, so no foreign
-// key is ever left dangling.
-const std::vector<ResourceKind>& KindsChildrenFirst();
+// The kinds that can be stored beneath a resource of `kind` (a case: goals and benefit
+// indicators), those beneath others first: what DeleteTree deletes before the resource itself, in
+// an order that never leaves a foreign key dangling.
+const std::vector<ResourceKind>& KindsBeneath(ResourceKind kind);
 
 // List columns added to a table after rows may already have been stored: migrations add them as
 // NULL, and each store fills them from the rows' bodies when it opens (BackfillLateColumns).
