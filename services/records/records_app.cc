@@ -66,6 +66,8 @@ absl::StatusOr<std::unique_ptr<RecordsApp>> RecordsApp::Create(const RecordsOpti
   app->service_ = std::make_unique<RecordsGrpcService>(*app->core_);
   app->metrics_ = std::make_unique<CaseLoadMetrics>(
       registry, *app->store_, clock, options.policy.stagnation, options.metrics_refresh);
+  app->retention_ =
+      std::make_unique<RetentionPurge>(registry, *app->store_, clock, options.retention);
   return app;
 }
 

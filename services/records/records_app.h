@@ -1,7 +1,8 @@
 // The records service assembled: the store (SQLite, or PostgreSQL for several replicas on one
-// database), the page-token authenticator, the domain core, the gRPC handlers and the case-load
-// metrics collector, built from one options struct and torn down in reverse order (collector,
-// handlers, core, then the store, which finishes its queued work). main.cc and the in-process
+// database), the page-token authenticator, the domain core, the gRPC handlers, the case-load
+// metrics collector and the retention purge, built from one options struct and torn down in
+// reverse order (purge, collector, handlers, core, then the store, which finishes its queued
+// work). main.cc and the in-process
 // integration tests build it the same way.
 #ifndef SERVICES_RECORDS_RECORDS_APP_H_
 #define SERVICES_RECORDS_RECORDS_APP_H_
@@ -19,6 +20,7 @@
 #include "services/records/domain/operations.h"
 #include "services/records/domain/records_core.h"
 #include "services/records/records_grpc_service.h"
+#include "services/records/retention_purge.h"
 #include "services/records/store/hmac_authenticator.h"
 #include "services/records/store/postgres_record_store.h"
 #include "services/records/store/sqlite_record_store.h"
@@ -31,6 +33,7 @@ struct RecordsOptions {
   std::string page_token_key_file;  // empty: a random secret per process
   records::RecordsPolicy policy;
   absl::Duration metrics_refresh = absl::Seconds(15);
+  RetentionPurgeOptions retention;
 };
 
 // Sets the store of `options` from a --store value: `sqlite:PATH`, or a `postgresql://` (or
@@ -51,6 +54,7 @@ class RecordsApp {
   // Transactions the store has committed (each a group of write units).
   int64_t store_commits() const;
   CaseLoadMetrics& metrics() { return *metrics_; }
+  RetentionPurge& retention() { return *retention_; }
 
  private:
   RecordsApp() = default;
@@ -61,6 +65,7 @@ class RecordsApp {
   std::unique_ptr<records::RecordsCore> core_;
   std::unique_ptr<RecordsGrpcService> service_;
   std::unique_ptr<CaseLoadMetrics> metrics_;
+  std::unique_ptr<RetentionPurge> retention_;
 };
 
 }  // namespace casework

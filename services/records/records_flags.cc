@@ -27,6 +27,11 @@ ABSL_FLAG(std::string, page_token_key_file, "",
           "process");
 ABSL_FLAG(absl::Duration, case_load_refresh, absl::Seconds(15),
           "how often the case-load metrics are recomputed from the store");
+ABSL_FLAG(absl::Duration, retention_purge_interval, absl::Minutes(10),
+          "how often closed cases and session records past their organisation's retention policy "
+          "are purged (the first pass at start-up); 0 turns the purge off");
+ABSL_FLAG(int, retention_purge_batch, 100,
+          "resources the retention purge finds and deletes per round (one write unit each)");
 ABSL_FLAG(std::string, stagnation_weeks, "6,8,8,16,16,8",
           "default weeks an open case may stay in stages 1..6 before it counts as stagnating "
           "(teams may set their own)");
@@ -54,6 +59,14 @@ absl::StatusOr<RecordsOptions> RecordsOptionsFromFlags() {
   }
   options.page_token_key_file = absl::GetFlag(FLAGS_page_token_key_file);
   options.metrics_refresh = absl::GetFlag(FLAGS_case_load_refresh);
+  options.retention.interval = absl::GetFlag(FLAGS_retention_purge_interval);
+  options.retention.batch = absl::GetFlag(FLAGS_retention_purge_batch);
+  if (options.retention.interval < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--retention_purge_interval must not be negative");
+  }
+  if (options.retention.batch < 1 || options.retention.batch > 1000) {
+    return absl::InvalidArgumentError("--retention_purge_batch must be 1 to 1000");
+  }
   std::vector<std::string> weeks = absl::StrSplit(absl::GetFlag(FLAGS_stagnation_weeks), ',');
   if (weeks.size() != 6) return absl::InvalidArgumentError("--stagnation_weeks needs 6 values");
   for (int stage = 1; stage <= 6; ++stage) {

@@ -370,6 +370,25 @@ std::vector<Row> Matrix() {
             return r;
           }),
       {P, P, P, P, P, P, P, P, A, A}, true);
+  add("GetRetentionPolicy",
+      MakeProbe<v1::GetRetentionPolicyRequest, v1::RetentionPolicy>(
+          &Stub::GetRetentionPolicy,
+          [](auto team) {
+            v1::GetRetentionPolicyRequest r;
+            r.set_name(OrgOf(team) + "/retentionPolicy");
+            return r;
+          }),
+      {A, A, P, P, P, P, P, P, A, A}, false);
+  add("UpdateRetentionPolicy",
+      MakeProbe<v1::UpdateRetentionPolicyRequest, v1::RetentionPolicy>(
+          &Stub::UpdateRetentionPolicy,
+          [](auto team) {
+            v1::UpdateRetentionPolicyRequest r;
+            r.mutable_retention_policy()->set_name(OrgOf(team) + "/retentionPolicy");
+            r.mutable_update_mask()->add_paths("closed_case_retention");
+            return r;
+          }),
+      {A, P, P, P, P, P, P, P, N, N}, true);
   return rows;
 }
 
@@ -437,7 +456,7 @@ TEST_F(RecordsAccessTest, AnotherOrganisationsResourcesAnswerExactlyLikeMissingO
       ++probes;
     }
   }
-  EXPECT_EQ(probes, 34 * 10);
+  EXPECT_EQ(probes, 36 * 10);
 }
 
 TEST_F(RecordsAccessTest,

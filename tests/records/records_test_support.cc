@@ -51,6 +51,8 @@ std::unique_ptr<RecordsTestServer> RecordsTestServer::Start(Options options) {
     records.postgres->connection.password = options.postgres_password;
   }
   records.metrics_refresh = options.metrics_refresh;
+  records.retention.interval = options.retention_purge_interval;
+  records.retention.batch = options.retention_purge_batch;
   auto app = RecordsApp::Create(records, server->metrics_->registry(), server->clock_);
   if (!app.ok()) {
     ADD_FAILURE() << app.status();
@@ -156,6 +158,49 @@ casework::v1::Case SeedCase(casework::v1::RecordsService::Stub& stub, const std:
                              SupervisorToken(org), request, &created);
   EXPECT_TRUE(status.ok()) << status.error_message();
   return created;
+}
+
+casework::v1::RetentionPolicy SetRetention(casework::v1::RecordsService::Stub& stub,
+                                           const std::string& org, absl::Duration closed_case,
+                                           absl::Duration session_record) {
+  using Stub = casework::v1::RecordsService::Stub;
+  casework::v1::GetRetentionPolicyRequest get;
+  get.set_name(absl::StrCat("organizations/", org, "/retentionPolicy"));
+  casework::v1::RetentionPolicy current;
+  EXPECT_TRUE(Call(stub, &Stub::GetRetentionPolicy, AdminToken(org), get, &current).ok());
+  casework::v1::UpdateRetentionPolicyRequest update;
+  update.set_request_id(NewRequestId());
+  update.mutable_retention_policy()->set_name(get.name());
+  update.mutable_retention_policy()->set_etag(current.etag());
+  *update.mutable_retention_policy()->mutable_closed_case_retention() =
+      records::ToProtoDuration(closed_case);
+  *update.mutable_retention_policy()->mutable_session_record_retention() =
+      records::ToProtoDuration(session_record);
+  update.mutable_update_mask()->add_paths("closed_case_retention");
+  update.mutable_update_mask()->add_paths("session_record_retention");
+  casework::v1::RetentionPolicy updated;
+  grpc::Status status = Call(stub, &Stub::UpdateRetentionPolicy, AdminToken(org), update, &updated);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return updated;
+}
+
+casework::v1::Case CloseCaseAsSupervisor(casework::v1::RecordsService::Stub& stub,
+                                         const std::string& org, const std::string& name,
+                                         const std::string& request_id) {
+  using Stub = casework::v1::RecordsService::Stub;
+  casework::v1::GetCaseRequest get;
+  get.set_name(name);
+  casework::v1::Case current;
+  EXPECT_TRUE(Call(stub, &Stub::GetCase, SupervisorToken(org), get, &current).ok());
+  casework::v1::CloseCaseRequest close;
+  close.set_name(name);
+  close.set_etag(current.etag());
+  close.set_close_reason(kCloseReason);
+  close.set_request_id(request_id.empty() ? NewRequestId() : request_id);
+  casework::v1::Case closed;
+  grpc::Status status = Call(stub, &Stub::CloseCase, SupervisorToken(org), close, &closed);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return closed;
 }
 
 void SeedRecordsWorld(casework::v1::RecordsService::Stub& stub, const std::string& org) {

@@ -55,6 +55,10 @@ class RecordsTestServer {
     std::string postgres_password;
     bool with_metrics_endpoint = false;
     absl::Duration metrics_refresh = absl::Hours(1);
+    // The retention purge's loop; zero: none (tests run passes with app().retention().PurgeNow()
+    // after moving the clock).
+    absl::Duration retention_purge_interval = absl::ZeroDuration();
+    int retention_purge_batch = 100;  // resources per round of a pass
   };
   static std::unique_ptr<RecordsTestServer> Start(Options options);
   static std::unique_ptr<RecordsTestServer> Start() { return Start(Options()); }
@@ -115,6 +119,18 @@ casework::v1::Case SeedCase(casework::v1::RecordsService::Stub& stub, const std:
                             const std::string& caseworker = kCaseworker);
 
 std::string NewRequestId();
+
+// Sets `org`'s retention policy as its admin: closed cases and session records are kept this long
+// (the session log's retention stays at its default). Returns the policy.
+casework::v1::RetentionPolicy SetRetention(casework::v1::RecordsService::Stub& stub,
+                                           const std::string& org, absl::Duration closed_case,
+                                           absl::Duration session_record);
+// Closes the case `name` as the supervisor of `org`'s team t1 (reason kCloseReason) with
+// `request_id` (a fresh one when empty) and returns it.
+inline constexpr char kCloseReason[] = "family moved to another region";
+casework::v1::Case CloseCaseAsSupervisor(casework::v1::RecordsService::Stub& stub,
+                                         const std::string& org, const std::string& name,
+                                         const std::string& request_id = "");
 
 // Organisation `org` with team t1 and one resource of each kind under fixed ids: case c1 of the
 // caseworker with goal g1 and indicator b1, meeting m1, action item a1 (owner: the caseworker,

@@ -118,6 +118,16 @@ std::vector<Row> Table(const World& w, const std::string& fresh_etag,
        "FIELD_INVALID", true, sup,
        From<v1::ListCasesRequest>(w, "RecordsService/ListCases",
                                   [](auto& r) { r.set_filter("risk_level ==== (("); })},
+      {"RecordsService/UpdateRetentionPolicy", "an auditor changes retention",
+       StatusCode::PERMISSION_DENIED, "ROLE_REQUIRED", false, Bearer(AuditorToken()),
+       same("RecordsService/UpdateRetentionPolicy")},
+      {"RecordsService/UpdateRetentionPolicy", "closed cases kept under a day",
+       StatusCode::INVALID_ARGUMENT, "FIELD_INVALID", true, Bearer(AdminToken()),
+       From<v1::UpdateRetentionPolicyRequest>(
+           w, "RecordsService/UpdateRetentionPolicy",
+           [](auto& r) {
+             r.mutable_retention_policy()->mutable_closed_case_retention()->set_seconds(3600);
+           })},
       {"RecordsService/UpdateCase", "output-only field in the mask", StatusCode::INVALID_ARGUMENT,
        "FIELD_INVALID", true, sup,
        From<v1::UpdateCaseRequest>(

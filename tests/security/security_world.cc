@@ -416,6 +416,24 @@ void AddMeetingAndRecordBuilders(std::map<std::string, RequestBuilder>& rows) {
   };
 }
 
+void AddRetentionBuilders(std::map<std::string, RequestBuilder>& rows) {
+  const std::string s = "/casework.v1.RecordsService/";
+  rows[s + "GetRetentionPolicy"] = [](const World& w) {
+    v1::GetRetentionPolicyRequest r;
+    r.set_name(w.retention_policy);
+    return Own(r);
+  };
+  rows[s + "UpdateRetentionPolicy"] = [](const World& w) {
+    v1::UpdateRetentionPolicyRequest r;
+    r.mutable_retention_policy()->set_name(w.retention_policy);
+    r.mutable_retention_policy()->set_etag(w.retention_policy_etag);
+    r.mutable_retention_policy()->mutable_closed_case_retention()->set_seconds(3650 * 86400);
+    r.mutable_update_mask()->add_paths("closed_case_retention");
+    r.set_request_id(NewRequestId());
+    return Own(r);
+  };
+}
+
 void AddNotificationBuilders(std::map<std::string, RequestBuilder>& rows) {
   const std::string s = "/casework.v1.NotificationService/";
   rows[s + "WatchSession"] = [](const World& w) {
@@ -443,6 +461,7 @@ World WorldNames(const std::string& org) {
   w.meeting = w.team + "/meetings/m1";
   w.action_item = w.team + "/actionItems/a1";
   w.session_record = w.team + "/sessionRecords/s1";
+  w.retention_policy = w.org_name + "/retentionPolicy";
   return w;
 }
 
@@ -456,6 +475,14 @@ World SeedWorld(SecurityStack& stack) {
   w.indicator_etag = EtagOf(records, &Stub::GetBenefitIndicator, w.indicator);
   w.meeting_etag = EtagOf(records, &Stub::GetMeeting, w.meeting);
   w.action_item_etag = EtagOf(records, &Stub::GetActionItem, w.action_item);
+  {  // read by its admin: a supervisor may not
+    v1::GetRetentionPolicyRequest get;
+    get.set_name(w.retention_policy);
+    v1::RetentionPolicy policy;
+    grpc::Status status = Call(records, &Stub::GetRetentionPolicy, AdminToken(kOrg), get, &policy);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    w.retention_policy_etag = policy.etag();
+  }
 
   SessionDriver s(&stack.session_stub());
   EXPECT_GRPC_OK(s.Create(kFacilitator, "balint-consultation"));
@@ -490,6 +517,7 @@ const std::map<std::string, RequestBuilder>& RequestBuilders() {
     AddSessionBuilders(*built);
     AddTeamAndCaseBuilders(*built);
     AddMeetingAndRecordBuilders(*built);
+    AddRetentionBuilders(*built);
     AddNotificationBuilders(*built);
     return built;
   }();

@@ -23,6 +23,7 @@ struct World {
   std::string team;      // ".../teams/t1"
   std::string case_name, goal, indicator, meeting, action_item, session_record;
   std::string team_etag, case_etag, goal_etag, indicator_etag, meeting_etag, action_item_etag;
+  std::string retention_policy, retention_policy_etag;
   std::string session;     // a running Balint consultation in its hypotheses phase
   std::string phase;       // its current phase id
   std::string hypothesis;  // a hypothesis contribution of that session

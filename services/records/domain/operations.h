@@ -222,6 +222,36 @@ absl::StatusOr<casework::v1::ListAuditEntriesResponse> ListAuditEntries(
 absl::StatusOr<casework::v1::AppendAuditEntriesResponse> AppendAuditEntries(
     OpContext&, const casework::v1::AppendAuditEntriesRequest&);
 
+absl::StatusOr<casework::v1::RetentionPolicy> GetRetentionPolicy(
+    OpContext&, const casework::v1::GetRetentionPolicyRequest&);
+absl::StatusOr<casework::v1::RetentionPolicy> UpdateRetentionPolicy(
+    OpContext&, const casework::v1::UpdateRetentionPolicyRequest&);
+
+// ---- The retention purge (services/records/retention_purge.h runs it) ------------------------
+
+// Who and what the purge's audit entries name.
+inline constexpr absl::string_view kRetentionPurgeActor = "records-service";
+inline constexpr absl::string_view kRetentionPurgeMethod = "retention-purge";
+
+// Up to `limit` names of `organization`'s resources of `kind` (kCase: closed cases; or
+// kSessionRecord) past its retention policy at `now`, the longest past first. A read.
+absl::StatusOr<std::vector<std::string>> FindExpired(RecordReader& reader,
+                                                     absl::string_view organization,
+                                                     ResourceKind kind, absl::Time now, int limit);
+
+// One write unit: if `name` is still past the organisation's policy at `now`, deletes it with
+// everything that hangs off it (a case's goals, benefit indicators and measurements, stage
+// history and the action items raised from it) and appends the audit entry of the deletion.
+// false when there was nothing to delete (gone already, or no longer past the policy).
+absl::StatusOr<bool> PurgeExpired(RecordWriter& writer, ResourceKind kind, absl::string_view name,
+                                  absl::Time now);
+
+// One write unit: forgets each organisation's request ids older than its shortest record
+// retention, whose remembered responses may hold what the purge deleted. Returns how many.
+absl::StatusOr<int> ForgetStaleRequestIds(RecordWriter& writer,
+                                          const std::vector<std::string>& organizations,
+                                          absl::Time now);
+
 }  // namespace ops
 }  // namespace casework::records
 

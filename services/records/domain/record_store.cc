@@ -5,6 +5,7 @@
 #include "casework/v1/action_item.pb.h"
 #include "casework/v1/case.pb.h"
 #include "casework/v1/meeting.pb.h"
+#include "casework/v1/retention.pb.h"
 #include "casework/v1/session_record.pb.h"
 #include "casework/v1/team.pb.h"
 
@@ -19,6 +20,7 @@ absl::StatusOr<ResourceKind> KindOf(const google::protobuf::Message& message) {
   if (type == casework::v1::Meeting::descriptor()) return ResourceKind::kMeeting;
   if (type == casework::v1::ActionItem::descriptor()) return ResourceKind::kActionItem;
   if (type == casework::v1::SessionRecord::descriptor()) return ResourceKind::kSessionRecord;
+  if (type == casework::v1::RetentionPolicy::descriptor()) return ResourceKind::kRetentionPolicy;
   return absl::InvalidArgumentError(absl::StrCat("the store keeps no ", type->full_name()));
 }
 

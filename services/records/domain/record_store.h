@@ -5,9 +5,10 @@
 //
 // The contract, in short:
 //   - Resources are protobuf messages (Team, Case, Goal, BenefitIndicator, Meeting, ActionItem,
-//     SessionRecord) stored whole under their `name`; the store indexes the few columns lists
-//     order and restrict by. The domain owns every rule, including etags (a resource's `etag`
-//     field); the store refuses an Update or Delete whose expected etag is not the stored one.
+//     SessionRecord, RetentionPolicy) stored whole under their `name`; the store indexes the few
+//     columns lists order and restrict by. The domain owns every rule, including etags (a
+//     resource's `etag` field); the store refuses an Update or Delete whose expected etag is not
+//     the stored one.
 //   - Work runs asynchronously on the store's own bounded threads, never the caller's: Read runs
 //     a function in a read-only snapshot, Write runs one in a transaction. `done` is called once,
 //     on a store thread, only after everything the unit wrote — its data, its idempotency record
@@ -21,6 +22,9 @@
 //     whatever that outcome is, so denied and failed calls are recorded too. Entries are never
 //     changed or deleted.
 //   - Overload: when the bounded queue is full, `done` answers UNAVAILABLE (STORE_UNAVAILABLE).
+//   - Retention: DeleteTree removes a resource with everything stored beneath it, whatever the
+//     etags, and answers 0 for what is already gone, so two replicas purging the same resource
+//     both succeed and only one deletes; ForgetRequestIds drops remembered responses early.
 #ifndef SERVICES_RECORDS_DOMAIN_RECORD_STORE_H_
 #define SERVICES_RECORDS_DOMAIN_RECORD_STORE_H_
 
@@ -36,6 +40,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "casework/v1/audit.pb.h"
 
 namespace casework::records {
@@ -48,15 +53,16 @@ enum class ResourceKind {
   kMeeting,
   kActionItem,
   kSessionRecord,
+  kRetentionPolicy,
 };
 
 // The kind stored for a message type; INVALID_ARGUMENT for a type the store does not keep.
 absl::StatusOr<ResourceKind> KindOf(const google::protobuf::Message& message);
 
 // What a list is ordered by (then by name). Each kind supports the ones its List RPCs offer:
-// teams kDisplayName; cases kCreateTime, kStageEnterTime, kRiskLevel; goals and indicators
-// kCreateTime; meetings kScheduledTime; action items kDueTime, kCreateTime; session records
-// kEndTime; every kind kName.
+// teams kDisplayName; cases kCreateTime, kStageEnterTime, kRiskLevel, kCloseTime (0 while open);
+// goals and indicators kCreateTime; meetings kScheduledTime; action items kDueTime, kCreateTime;
+// session records kEndTime, kCreateTime (when it was stored); every kind kName.
 enum class SortField {
   kName,
   kDisplayName,
@@ -66,11 +72,12 @@ enum class SortField {
   kScheduledTime,
   kDueTime,
   kEndTime,
+  kCloseTime,
 };
 
 // Columns a list can restrict by equality: cases kCaseworker, kCaseStatus, kReference; action
-// items kOwner, kActionItemState; session records kProtocolId. Enum values are their numbers in
-// decimal.
+// items kOwner, kActionItemState, kSourceCase (the case an item was raised from, "" for none);
+// session records kProtocolId. Enum values are their numbers in decimal.
 enum class IndexedField {
   kCaseworker,
   kCaseStatus,
@@ -78,6 +85,7 @@ enum class IndexedField {
   kOwner,
   kActionItemState,
   kProtocolId,
+  kSourceCase,
 };
 
 // Where a resource sits in a list's order: the sort value (a number, or text for kDisplayName)
@@ -101,6 +109,9 @@ struct ListQuery {
   SortField sort = SortField::kName;
   bool descending = false;
   std::optional<Position> after;
+  // Numeric sorts only: just the resources whose sort value is below this (e.g. cases closed
+  // before a time).
+  std::optional<int64_t> sort_below;
   int limit = 100;
 };
 
@@ -131,6 +142,11 @@ class RecordReader {
   virtual absl::StatusOr<std::vector<ListedResource>> List(const ListQuery& query) = 0;
 
   virtual absl::StatusOr<std::vector<StoredAuditEntry>> ListAudit(const AuditQuery& query) = 0;
+
+  // The organisations that hold at least one team, in byte order, strictly after `after`; at most
+  // `limit`.
+  virtual absl::StatusOr<std::vector<std::string>> ListOrganizations(absl::string_view after,
+                                                                     int limit) = 0;
 };
 
 class RecordWriter : public RecordReader {
@@ -147,6 +163,16 @@ class RecordWriter : public RecordReader {
   // NOT_FOUND when absent, ABORTED when the stored etag is not `expected_etag`.
   virtual absl::Status Delete(ResourceKind kind, absl::string_view name,
                               absl::string_view expected_etag) = 0;
+
+  // Deletes the resource `name` of `kind` and every resource stored beneath it (whose name starts
+  // with `name` + "/", e.g. a case's goals and benefit indicators), whatever their etags. Returns
+  // how many resources were deleted: 0 when `name` is already gone, which is not an error.
+  virtual absl::StatusOr<int> DeleteTree(ResourceKind kind, absl::string_view name) = 0;
+
+  // Forgets the request ids `organization`'s callers used before `before`: their stored responses
+  // no longer answer retries (which then run again). Returns how many were forgotten.
+  virtual absl::StatusOr<int> ForgetRequestIds(absl::string_view organization,
+                                               absl::Time before) = 0;
 
   // Appends an entry (its `name` is ignored) and returns the name it was given,
   // `organizations/{organization}/auditEntries/{sequence}`.

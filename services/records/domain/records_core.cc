@@ -153,6 +153,10 @@ CASEWORK_READ(ListAuditEntries, ListAuditEntriesRequest, casework::v1::ListAudit
               request.parent())
 CASEWORK_WRITE(AppendAuditEntries, AppendAuditEntriesRequest,
                casework::v1::AppendAuditEntriesResponse, request.parent())
+CASEWORK_READ(GetRetentionPolicy, GetRetentionPolicyRequest, casework::v1::RetentionPolicy,
+              request.name())
+CASEWORK_WRITE(UpdateRetentionPolicy, UpdateRetentionPolicyRequest, casework::v1::RetentionPolicy,
+               request.retention_policy().name())
 
 #undef CASEWORK_READ
 #undef CASEWORK_WRITE

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/random/random.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -81,6 +82,17 @@ absl::StatusOr<ChildName> ParseCaseChild(absl::string_view name, absl::string_vi
                                          collection, "/{id}"));
   }
   return ChildName{TeamName{ids[0], ids[1]}, ids[2], ids[3], std::string(name)};
+}
+
+absl::StatusOr<std::string> ParseRetentionPolicyName(absl::string_view name,
+                                                     absl::string_view field) {
+  std::vector<std::string> ids;
+  constexpr absl::string_view kSingleton = "/retentionPolicy";
+  if (!absl::EndsWith(name, kSingleton) ||
+      !Matches(name.substr(0, name.size() - kSingleton.size()), {"organizations"}, ids)) {
+    return Malformed(field, "organizations/{organization}/retentionPolicy");
+  }
+  return ids[0];
 }
 
 std::string OrganizationOf(absl::string_view name) {

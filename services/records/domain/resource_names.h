@@ -34,6 +34,9 @@ absl::StatusOr<TeamName> ParseTeamName(absl::string_view name, absl::string_view
 absl::StatusOr<ChildName> ParseTeamChild(absl::string_view name, absl::string_view collection,
                                          absl::string_view field);
 absl::StatusOr<ChildName> ParseCaseName(absl::string_view name, absl::string_view field);
+// `organizations/{organization}/retentionPolicy` (a singleton) → the organisation id.
+absl::StatusOr<std::string> ParseRetentionPolicyName(absl::string_view name,
+                                                     absl::string_view field);
 // `organizations/{o}/teams/{t}/cases/{c}/{collection}/{id}`.
 absl::StatusOr<ChildName> ParseCaseChild(absl::string_view name, absl::string_view collection,
                                          absl::string_view field);

@@ -1,9 +1,13 @@
 // Applies the PostgreSQL records store's schema migrations under an advisory lock.
 #include "services/records/store/postgres_migrations.h"
 
+#include <string>
+#include <variant>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/status/status_macros.h"
+#include "services/records/store/table_layout.h"
 
 namespace casework::records {
 namespace {
@@ -41,7 +45,42 @@ absl::Status ApplyLocked(PgConnection& connection, const std::vector<Migration>&
   return absl::OkStatus();
 }
 
+// One chunk of rows of `column`'s table still without it; false when there were none. Each row's
+// UPDATE commits on its own (autocommit): an interrupted backfill resumes where it stopped.
+absl::StatusOr<bool> BackfillChunk(PgConnection& connection, const LateColumn& column) {
+  const char* table = TableOf(column.kind);
+  CASEWORK_ASSIGN_OR_RETURN(PgRows rows,
+                            connection.Run(absl::StrCat("SELECT name, body FROM ", table, " WHERE ",
+                                                        column.name, " IS NULL LIMIT 500")));
+  for (int row = 0; row < rows.size(); ++row) {
+    CASEWORK_ASSIGN_OR_RETURN(auto value, LateColumnValue(column, rows.Bytes(row, 1)));
+    PgParams params;
+    if (std::holds_alternative<int64_t>(value.second)) {
+      params.Int(std::get<int64_t>(value.second));
+    } else {
+      params.Text(std::get<std::string>(value.second));
+    }
+    CASEWORK_RETURN_IF_ERROR(
+        connection
+            .Run(absl::StrCat("UPDATE ", table, " SET ", column.name, " = $1 WHERE name = $2 AND ",
+                              column.name, " IS NULL"),
+                 params.Text(rows.Bytes(row, 0)))
+            .status());
+  }
+  return rows.size() > 0;
+}
+
 }  // namespace
+
+absl::Status BackfillPostgresLateColumns(PgConnection& connection) {
+  for (const LateColumn& column : LateColumns()) {
+    while (true) {
+      CASEWORK_ASSIGN_OR_RETURN(bool more, BackfillChunk(connection, column));
+      if (!more) break;
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<int> PostgresSchemaVersion(PgConnection& connection) {
   CASEWORK_RETURN_IF_ERROR(connection.Exec(

@@ -28,6 +28,11 @@ absl::Status ApplyPostgresMigrations(PgConnection& connection,
 // The highest applied version (0 for a new database).
 absl::StatusOr<int> PostgresSchemaVersion(PgConnection& connection);
 
+// Fills the list columns a migration added (LateColumns in table_layout.h) in rows stored before
+// it, from their bodies, a few hundred rows per query; idempotent, so replicas starting together
+// may both run it. Finds nothing to do, at once, when every row has them.
+absl::Status BackfillPostgresLateColumns(PgConnection& connection);
+
 }  // namespace casework::records
 
 #endif  // SERVICES_RECORDS_STORE_POSTGRES_MIGRATIONS_H_

@@ -54,6 +54,7 @@ absl::StatusOr<std::unique_ptr<PostgresRecordStore>> PostgresRecordStore::Open(
   {
     CASEWORK_ASSIGN_OR_RETURN(PgConnectionPool::Lease connection, store->pool_->Acquire());
     CASEWORK_RETURN_IF_ERROR(ApplyPostgresMigrations(*connection, EmbeddedPostgresMigrations()));
+    CASEWORK_RETURN_IF_ERROR(BackfillPostgresLateColumns(*connection));
   }
   PostgresRecordStore* raw = store.get();
   for (int i = 0; i < store->options_.readers; ++i) {

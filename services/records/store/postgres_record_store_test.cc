@@ -1,7 +1,8 @@
 // The PostgreSQL store on a private server (libs/testing/postgres_server.h): the conformance
 // suite, plus what is PostgreSQL's own — migrations under the advisory lock, the append-only
-// audit table, serializable transactions retried across two stores on one database, and the
-// password kept out of connection strings and messages.
+// audit table, serializable transactions
+// retried across two stores on one database, and the password kept out of connection strings and
+// messages.
 #include "services/records/store/postgres_record_store.h"
 
 #include <atomic>
@@ -15,40 +16,17 @@
 #include "casework/v1/team.pb.h"
 #include "gtest/gtest.h"
 #include "libs/status/errors.h"
-#include "libs/testing/postgres_server.h"
 #include "services/records/store/postgres_migrations.h"
+#include "services/records/store/postgres_test_database.h"
 #include "services/records/store/record_store_conformance.h"
 
 namespace casework::records {
 namespace {
 
-using ::casework::testing::PostgresServer;
-
-// One server per test process (ctest runs each test in its own process), stopped and removed
-// when the process exits; a database per store.
-PostgresServer* Server() {
-  static std::unique_ptr<PostgresServer> server = [] {
-    auto started = PostgresServer::Start();
-    EXPECT_TRUE(started.ok()) << started.status();
-    return started.ok() ? *std::move(started) : nullptr;
-  }();
-  return server.get();
-}
-
-std::string NewDatabase() {
-  static std::atomic<int> counter{0};
-  const std::string name = absl::StrCat("records_", counter++);
-  absl::Status created = Server()->CreateDatabase(name);
-  EXPECT_TRUE(created.ok()) << created;
-  return name;
-}
-
-PostgresStoreOptions OptionsFor(const std::string& database) {
-  PostgresStoreOptions options;
-  options.connection.conninfo = Server()->Uri(database);
-  options.connection.password = Server()->password();
-  return options;
-}
+using pgtest::Connect;
+using pgtest::NewDatabase;
+using pgtest::OptionsFor;
+using pgtest::Server;
 
 class PostgresDatabase final : public StoreUnderTest {
  public:
@@ -72,16 +50,6 @@ std::unique_ptr<StoreUnderTest> MakePostgresDatabase() {
 INSTANTIATE_TEST_SUITE_P(Postgres, RecordStoreConformanceTest,
                          ::testing::Values(&MakePostgresDatabase),
                          [](const auto&) { return std::string("PostgreSQL"); });
-
-// A direct connection to `database` for checking what the store left behind.
-std::unique_ptr<PgConnection> Connect(const std::string& database) {
-  PgConnectOptions options;
-  options.conninfo = Server()->Uri(database);
-  options.password = Server()->password();
-  auto connection = PgConnection::Open(options);
-  EXPECT_TRUE(connection.ok()) << connection.status();
-  return connection.ok() ? *std::move(connection) : nullptr;
-}
 
 absl::StatusOr<std::string> RunWrite(RecordStore& store, WriteWork work) {
   absl::Notification done;

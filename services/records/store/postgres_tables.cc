@@ -47,6 +47,9 @@ absl::StatusOr<std::vector<ListedResource>> PostgresTables::List(const ListQuery
     return absl::InvalidArgumentError(absl::StrCat(TableOf(query.kind), " has no order ", sort));
   }
   const bool text_sort = query.sort == SortField::kName || query.sort == SortField::kDisplayName;
+  if (text_sort && query.sort_below.has_value()) {
+    return absl::InvalidArgumentError("sort_below needs a numeric order");
+  }
   PgParams params;
   std::vector<std::string> where = {"TRUE"};
   if (!query.organization.empty()) {
@@ -94,6 +97,10 @@ absl::StatusOr<std::vector<ListedResource>> PostgresTables::List(const ListQuery
     }
     params.Text(query.after->name);
   }
+  if (query.sort_below.has_value()) {
+    where.push_back(absl::StrCat(sort, " < ", Next(params)));
+    params.Int(*query.sort_below);
+  }
   const std::string sql =
       absl::StrCat("SELECT body, ", sort, ", name FROM ", TableOf(query.kind), " WHERE ",
                    absl::StrJoin(where, " AND "), " ORDER BY ", sort, " ", direction,
@@ -134,6 +141,17 @@ absl::StatusOr<std::vector<StoredAuditEntry>> PostgresTables::ListAudit(const Au
                                           stored.sequence));
   }
   return entries;
+}
+
+absl::StatusOr<std::vector<std::string>> PostgresTables::ListOrganizations(absl::string_view after,
+                                                                           int limit) {
+  CASEWORK_ASSIGN_OR_RETURN(
+      PgRows rows, connection_.Run("SELECT DISTINCT organization FROM teams WHERE organization > "
+                                   "$1 ORDER BY organization LIMIT $2",
+                                   PgParams().Text(after).Int(limit)));
+  std::vector<std::string> organizations;
+  for (int row = 0; row < rows.size(); ++row) organizations.push_back(rows.Bytes(row, 0));
+  return organizations;
 }
 
 absl::Status PostgresTables::Insert(const google::protobuf::Message& resource) {
@@ -196,6 +214,34 @@ absl::Status PostgresTables::Delete(ResourceKind kind, absl::string_view name,
                       PgParams().Text(name).Text(expected_etag)));
   if (rows.affected() == 1) return absl::OkStatus();
   return ExplainUnchanged(TableOf(kind), name);
+}
+
+absl::StatusOr<int> PostgresTables::DeleteTree(ResourceKind kind, absl::string_view name) {
+  if (name.empty()) return absl::InvalidArgumentError("DeleteTree needs a name");
+  // Beneath `name` are the names from `name/` up to (excluding) `name0`: '0' follows '/' (the
+  // columns use the "C" collation, so this is byte order).
+  const std::string first_below = absl::StrCat(name, "/"), past_below = absl::StrCat(name, "0");
+  int deleted = 0;
+  for (ResourceKind beneath : KindsBeneath(kind)) {
+    CASEWORK_ASSIGN_OR_RETURN(PgRows rows,
+                              connection_.Run(absl::StrCat("DELETE FROM ", TableOf(beneath),
+                                                           " WHERE name >= $1 AND name < $2"),
+                                              PgParams().Text(first_below).Text(past_below)));
+    deleted += static_cast<int>(rows.affected());
+  }
+  CASEWORK_ASSIGN_OR_RETURN(
+      PgRows rows, connection_.Run(absl::StrCat("DELETE FROM ", TableOf(kind), " WHERE name = $1"),
+                                   PgParams().Text(name)));
+  return deleted + static_cast<int>(rows.affected());
+}
+
+absl::StatusOr<int> PostgresTables::ForgetRequestIds(absl::string_view organization,
+                                                     absl::Time before) {
+  CASEWORK_ASSIGN_OR_RETURN(
+      PgRows rows,
+      connection_.Run("DELETE FROM idempotency_keys WHERE organization = $1 AND create_time < $2",
+                      PgParams().Text(organization).Int(absl::ToUnixMicros(before))));
+  return static_cast<int>(rows.affected());
 }
 
 absl::Status PostgresTables::ExplainUnchanged(const char* table, absl::string_view name) {

@@ -20,6 +20,8 @@ class PostgresTables final : public RecordWriter {
   absl::StatusOr<bool> Get(absl::string_view name, google::protobuf::Message& resource) override;
   absl::StatusOr<std::vector<ListedResource>> List(const ListQuery& query) override;
   absl::StatusOr<std::vector<StoredAuditEntry>> ListAudit(const AuditQuery& query) override;
+  absl::StatusOr<std::vector<std::string>> ListOrganizations(absl::string_view after,
+                                                             int limit) override;
 
   // ALREADY_EXISTS without an error inside the transaction (ON CONFLICT DO NOTHING), so a unit
   // that expects the conflict can go on, as on SQLite.
@@ -28,6 +30,8 @@ class PostgresTables final : public RecordWriter {
                       absl::string_view expected_etag) override;
   absl::Status Delete(ResourceKind kind, absl::string_view name,
                       absl::string_view expected_etag) override;
+  absl::StatusOr<int> DeleteTree(ResourceKind kind, absl::string_view name) override;
+  absl::StatusOr<int> ForgetRequestIds(absl::string_view organization, absl::Time before) override;
   absl::StatusOr<std::string> AppendAudit(const casework::v1::AuditEntry& entry) override;
 
  private:

@@ -14,7 +14,7 @@
 #include "services/records/domain/proto_time.h"
 
 namespace casework::records {
-namespace {
+namespace conformance {
 
 absl::StatusOr<std::string> RunWrite(RecordStore& store, WriteUnit unit) {
   absl::Notification done;
@@ -28,7 +28,7 @@ absl::StatusOr<std::string> RunWrite(RecordStore& store, WriteUnit unit) {
 }
 
 absl::StatusOr<std::string> RunRead(RecordStore& store, ReadWork work,
-                                    std::optional<casework::v1::AuditEntry> audit = {}) {
+                                    std::optional<casework::v1::AuditEntry> audit) {
   absl::Notification done;
   absl::StatusOr<std::string> result;
   store.Read(std::move(work), std::move(audit), [&](absl::StatusOr<std::string> r) {
@@ -39,7 +39,7 @@ absl::StatusOr<std::string> RunRead(RecordStore& store, ReadWork work,
   return result;
 }
 
-WriteUnit Unit(WriteWork work, std::string request_id = "", std::string fingerprint = "f") {
+WriteUnit Unit(WriteWork work, std::string request_id, std::string fingerprint) {
   WriteUnit unit;
   unit.idempotency = {"o", "caller", std::move(request_id)};
   unit.fingerprint = std::move(fingerprint);
@@ -77,6 +77,17 @@ void InsertAll(RecordStore& store, std::vector<const google::protobuf::Message*>
                          }));
   ASSERT_TRUE(result.ok()) << result.status();
 }
+
+}  // namespace conformance
+
+namespace {
+
+using conformance::Case;
+using conformance::InsertAll;
+using conformance::RunRead;
+using conformance::RunWrite;
+using conformance::Team;
+using conformance::Unit;
 
 }  // namespace
 

@@ -23,6 +23,11 @@ absl::Status ApplyMigrations(SqliteConnection& connection,
 // The highest applied version (0 for a new database).
 absl::StatusOr<int> SchemaVersion(SqliteConnection& connection);
 
+// Fills the list columns a migration added (LateColumns in table_layout.h) in rows stored before
+// it, from their bodies; a few hundred rows per transaction. Finds nothing to do, at once, when
+// every row has them.
+absl::Status BackfillLateColumns(SqliteConnection& connection);
+
 }  // namespace casework::records
 
 #endif  // SERVICES_RECORDS_STORE_SQLITE_MIGRATIONS_H_

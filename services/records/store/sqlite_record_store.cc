@@ -31,6 +31,7 @@ absl::StatusOr<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::Open(
   CASEWORK_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> writer,
                             SqliteConnection::Open(options.path));
   CASEWORK_RETURN_IF_ERROR(ApplyMigrations(*writer, EmbeddedMigrations()));
+  CASEWORK_RETURN_IF_ERROR(BackfillLateColumns(*writer));
   std::vector<std::unique_ptr<SqliteConnection>> readers;
   for (int i = 0; i < options.readers; ++i) {
     CASEWORK_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> reader,

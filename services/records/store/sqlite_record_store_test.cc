@@ -1,5 +1,6 @@
-// The SQLite store: the conformance suite, plus what is SQLite's own — pragmas, migrations,
-// append-only audit table, group commit and the bounded queue.
+// The SQLite store: the conformance suite, plus what is SQLite's own — pragmas, migrations (and
+// the columns they add filled in rows stored before them), append-only audit table, group commit
+// and the bounded queue.
 #include "services/records/store/sqlite_record_store.h"
 
 #include <filesystem>
@@ -7,8 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "casework/v1/action_item.pb.h"
+#include "casework/v1/session_record.pb.h"
 #include "gtest/gtest.h"
 #include "libs/status/errors.h"
+#include "services/records/domain/proto_time.h"
 #include "services/records/store/record_store_conformance.h"
 #include "services/records/store/sqlite_migrations.h"
 
@@ -78,6 +82,62 @@ TEST(SqliteRecordStoreTest, RefusesADatabaseFromANewerBinary) {
   options.path = database.path();
   EXPECT_EQ(SqliteRecordStore::Open(options, clock).status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(SqliteRecordStoreTest, FillsTheColumnsOfLaterMigrationsInRowsStoredBeforeThem) {
+  SqliteDatabase database;
+  FakeClock clock(absl::FromUnixSeconds(1700000000));
+  casework::v1::Team team = conformance::Team("o", "t", "e");
+  casework::v1::Case closed = conformance::Case(team.name(), 1, 1000);
+  closed.set_status(casework::v1::CASE_STATUS_CLOSED);
+  *closed.mutable_close_time() = ToProtoTime(absl::FromUnixSeconds(5000));
+  casework::v1::SessionRecord record;
+  record.set_name(team.name() + "/sessionRecords/s1");
+  *record.mutable_create_time() = ToProtoTime(absl::FromUnixSeconds(6000));
+  casework::v1::ActionItem item;
+  item.set_name(team.name() + "/actionItems/a1");
+  item.set_case_(closed.name());
+  conformance::InsertAll(*database.Open(clock), {&team, &closed, &record, &item});
+  {  // what a database migrated from schema version 1 holds: the new columns NULL
+    auto connection = SqliteConnection::Open(database.path());
+    ASSERT_TRUE(connection.ok());
+    ASSERT_TRUE((*connection)
+                    ->Exec("UPDATE cases SET close_time = NULL; UPDATE session_records SET "
+                           "create_time = NULL; UPDATE action_items SET source_case = NULL")
+                    .ok());
+  }
+  auto store = database.Open(clock);
+  ListQuery cases(ResourceKind::kCase, "o");
+  cases.sort = SortField::kCloseTime;
+  cases.sort_below = absl::ToUnixMicros(absl::FromUnixSeconds(5001));
+  ListQuery records(ResourceKind::kSessionRecord, "o");
+  records.sort = SortField::kCreateTime;
+  records.sort_below = absl::ToUnixMicros(absl::FromUnixSeconds(6001));
+  ListQuery items(ResourceKind::kActionItem, "o");
+  items.equals = {{IndexedField::kSourceCase, closed.name()}};
+  auto found =
+      conformance::RunRead(*store, [&](RecordReader& reader) -> absl::StatusOr<std::string> {
+        std::string names;
+        for (const ListQuery* query : {&cases, &records, &items}) {
+          auto rows = reader.List(*query);
+          if (!rows.ok()) return rows.status();
+          for (const ListedResource& row : *rows) absl::StrAppend(&names, row.position.name, " ");
+        }
+        return names;
+      });
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(*found, absl::StrCat(closed.name(), " ", record.name(), " ", item.name(), " "));
+  store.reset();
+  auto connection = SqliteConnection::Open(database.path());
+  ASSERT_TRUE(connection.ok());
+  auto left = (*connection)
+                  ->Prepare(
+                      "SELECT (SELECT COUNT(*) FROM cases WHERE close_time IS NULL) + "
+                      "(SELECT COUNT(*) FROM session_records WHERE create_time IS NULL) + "
+                      "(SELECT COUNT(*) FROM action_items WHERE source_case IS NULL)");
+  ASSERT_TRUE(left.ok());
+  ASSERT_TRUE(*(*left)->Step());
+  EXPECT_EQ((*left)->Int(0), 0);
 }
 
 TEST(SqliteRecordStoreTest, AuditEntriesCannotBeChangedOrDeletedEvenWithSql) {

@@ -45,6 +45,9 @@ absl::StatusOr<std::vector<ListedResource>> SqliteTables::List(const ListQuery& 
     return absl::InvalidArgumentError(absl::StrCat(TableOf(query.kind), " has no order ", sort));
   }
   const bool text_sort = query.sort == SortField::kName || query.sort == SortField::kDisplayName;
+  if (text_sort && query.sort_below.has_value()) {
+    return absl::InvalidArgumentError("sort_below needs a numeric order");
+  }
   std::vector<std::string> where = {"1 = 1"};
   if (!query.organization.empty()) where.push_back("organization = ?");
   if (!query.parents.empty()) {
@@ -65,6 +68,7 @@ absl::StatusOr<std::vector<ListedResource>> SqliteTables::List(const ListQuery& 
             ? absl::StrCat("name ", query.descending ? "<" : ">", " ?")
             : absl::StrCat("(", sort, ", name) ", query.descending ? "<" : ">", " (?, ?)"));
   }
+  if (query.sort_below.has_value()) where.push_back(absl::StrCat(sort, " < ?"));
   const std::string sql = absl::StrCat(
       "SELECT body, ", sort, ", name FROM ", TableOf(query.kind), " WHERE ",
       absl::StrJoin(where, " AND "), " ORDER BY ", sort, " ", direction,
@@ -90,6 +94,7 @@ absl::StatusOr<std::vector<ListedResource>> SqliteTables::List(const ListQuery& 
     }
     statement->Bind(query.after->name);
   }
+  if (query.sort_below.has_value()) statement->Bind(*query.sort_below);
   statement->Bind(int64_t{query.limit});
   std::vector<ListedResource> rows;
   while (true) {
@@ -128,6 +133,22 @@ absl::StatusOr<std::vector<StoredAuditEntry>> SqliteTables::ListAudit(const Audi
                                           stored.sequence));
   }
   return entries;
+}
+
+absl::StatusOr<std::vector<std::string>> SqliteTables::ListOrganizations(absl::string_view after,
+                                                                         int limit) {
+  CASEWORK_ASSIGN_OR_RETURN(
+      auto statement,
+      connection_.Prepare("SELECT DISTINCT organization FROM teams WHERE organization > ? ORDER BY "
+                          "organization LIMIT ?"));
+  statement->Bind(after).Bind(int64_t{limit});
+  std::vector<std::string> organizations;
+  while (true) {
+    CASEWORK_ASSIGN_OR_RETURN(bool row, statement->Step());
+    if (!row) break;
+    organizations.push_back(statement->Text(0));
+  }
+  return organizations;
 }
 
 absl::Status SqliteTables::Insert(const google::protobuf::Message& resource) {
@@ -180,6 +201,37 @@ absl::Status SqliteTables::Delete(ResourceKind kind, absl::string_view name,
   }
   if (connection_.Changes() == 1) return absl::OkStatus();
   return ExplainUnchanged(TableOf(kind), name);
+}
+
+absl::StatusOr<int> SqliteTables::DeleteTree(ResourceKind kind, absl::string_view name) {
+  if (name.empty()) return absl::InvalidArgumentError("DeleteTree needs a name");
+  // Beneath `name` are the names from `name/` up to (excluding) `name0`: '0' follows '/'.
+  const std::string first_below = absl::StrCat(name, "/"), past_below = absl::StrCat(name, "0");
+  int deleted = 0;
+  for (ResourceKind beneath : KindsBeneath(kind)) {
+    CASEWORK_ASSIGN_OR_RETURN(auto statement,
+                              connection_.Prepare(absl::StrCat("DELETE FROM ", TableOf(beneath),
+                                                               " WHERE name >= ? AND name < ?")));
+    CASEWORK_RETURN_IF_ERROR(statement->Bind(first_below).Bind(past_below).Run());
+    deleted += static_cast<int>(connection_.Changes());
+  }
+  CASEWORK_ASSIGN_OR_RETURN(auto statement, connection_.Prepare(absl::StrCat(
+                                                "DELETE FROM ", TableOf(kind), " WHERE name = ?")));
+  CASEWORK_RETURN_IF_ERROR(statement->Bind(name).Run());
+  return deleted + static_cast<int>(connection_.Changes());
+}
+
+absl::StatusOr<int> SqliteTables::ForgetRequestIds(absl::string_view organization,
+                                                   absl::Time before) {
+  {
+    CASEWORK_ASSIGN_OR_RETURN(
+        auto statement,
+        connection_.Prepare(
+            "DELETE FROM idempotency_keys WHERE organization = ? AND create_time < ?"));
+    statement->Bind(organization).Bind(absl::ToUnixMicros(before));
+    CASEWORK_RETURN_IF_ERROR(statement->Run());
+  }
+  return static_cast<int>(connection_.Changes());
 }
 
 absl::Status SqliteTables::ExplainUnchanged(const char* table, absl::string_view name) {

@@ -19,12 +19,16 @@ class SqliteTables final : public RecordWriter {
   absl::StatusOr<bool> Get(absl::string_view name, google::protobuf::Message& resource) override;
   absl::StatusOr<std::vector<ListedResource>> List(const ListQuery& query) override;
   absl::StatusOr<std::vector<StoredAuditEntry>> ListAudit(const AuditQuery& query) override;
+  absl::StatusOr<std::vector<std::string>> ListOrganizations(absl::string_view after,
+                                                             int limit) override;
 
   absl::Status Insert(const google::protobuf::Message& resource) override;
   absl::Status Update(const google::protobuf::Message& resource,
                       absl::string_view expected_etag) override;
   absl::Status Delete(ResourceKind kind, absl::string_view name,
                       absl::string_view expected_etag) override;
+  absl::StatusOr<int> DeleteTree(ResourceKind kind, absl::string_view name) override;
+  absl::StatusOr<int> ForgetRequestIds(absl::string_view organization, absl::Time before) override;
   absl::StatusOr<std::string> AppendAudit(const casework::v1::AuditEntry& entry) override;
 
  private:

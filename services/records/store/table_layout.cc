@@ -1,9 +1,14 @@
 // Table and column layout of the records store.
 #include "services/records/store/table_layout.h"
 
+#include <algorithm>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
 #include "casework/v1/action_item.pb.h"
 #include "casework/v1/case.pb.h"
 #include "casework/v1/meeting.pb.h"
+#include "casework/v1/retention.pb.h"
 #include "casework/v1/session_record.pb.h"
 #include "casework/v1/team.pb.h"
 #include "libs/status/status_macros.h"
@@ -27,6 +32,8 @@ const char* TableOf(ResourceKind kind) {
       return "action_items";
     case ResourceKind::kSessionRecord:
       return "session_records";
+    case ResourceKind::kRetentionPolicy:
+      return "retention_policies";
   }
   return "";
 }
@@ -45,7 +52,8 @@ Columns ListColumns(ResourceKind kind, const google::protobuf::Message& message)
               {"status", int64_t{c.status()}},
               {"risk_level", int64_t{c.risk_level()}},
               {"create_time", ToUnixMicros(c.create_time())},
-              {"stage_enter_time", ToUnixMicros(c.stage_enter_time())}};
+              {"stage_enter_time", ToUnixMicros(c.stage_enter_time())},
+              {"close_time", ToUnixMicros(c.close_time())}};
     }
     case ResourceKind::kGoal:
       return {{"create_time",
@@ -62,12 +70,17 @@ Columns ListColumns(ResourceKind kind, const google::protobuf::Message& message)
       return {{"owner", item.owner()},
               {"state", int64_t{item.state()}},
               {"due_time", ToUnixMicros(item.due_time())},
-              {"create_time", ToUnixMicros(item.create_time())}};
+              {"create_time", ToUnixMicros(item.create_time())},
+              {"source_case", item.case_()}};
     }
     case ResourceKind::kSessionRecord: {
       const auto& record = static_cast<const casework::v1::SessionRecord&>(message);
-      return {{"protocol_id", record.protocol_id()}, {"end_time", ToUnixMicros(record.end_time())}};
+      return {{"protocol_id", record.protocol_id()},
+              {"end_time", ToUnixMicros(record.end_time())},
+              {"create_time", ToUnixMicros(record.create_time())}};
     }
+    case ResourceKind::kRetentionPolicy:
+      return {};
   }
   return {};
 }
@@ -90,6 +103,8 @@ const char* SortColumn(SortField sort) {
       return "due_time";
     case SortField::kEndTime:
       return "end_time";
+    case SortField::kCloseTime:
+      return "close_time";
   }
   return "name";
 }
@@ -109,6 +124,8 @@ std::pair<const char*, bool> IndexedColumn(IndexedField field) {
       return {"state", true};
     case IndexedField::kProtocolId:
       return {"protocol_id", false};
+    case IndexedField::kSourceCase:
+      return {"source_case", false};
   }
   return {"name", false};
 }
@@ -131,11 +148,51 @@ const google::protobuf::Message& DefaultOf(ResourceKind kind) {
       return casework::v1::ActionItem::default_instance();
     case ResourceKind::kSessionRecord:
       return casework::v1::SessionRecord::default_instance();
+    case ResourceKind::kRetentionPolicy:
+      return casework::v1::RetentionPolicy::default_instance();
   }
   return casework::v1::Team::default_instance();
 }
 
 }  // namespace
+
+const std::vector<ResourceKind>& KindsBeneath(ResourceKind kind) {
+  static const auto* beneath_team = new std::vector<ResourceKind>{
+      ResourceKind::kGoal,       ResourceKind::kBenefitIndicator, ResourceKind::kCase,
+      ResourceKind::kActionItem, ResourceKind::kMeeting,          ResourceKind::kSessionRecord};
+  static const auto* beneath_case =
+      new std::vector<ResourceKind>{ResourceKind::kGoal, ResourceKind::kBenefitIndicator};
+  static const auto* none = new std::vector<ResourceKind>;
+  switch (kind) {
+    case ResourceKind::kTeam:
+      return *beneath_team;
+    case ResourceKind::kCase:
+      return *beneath_case;
+    default:
+      return *none;
+  }
+}
+
+const std::vector<LateColumn>& LateColumns() {
+  static const auto* columns =
+      new std::vector<LateColumn>{{ResourceKind::kCase, "close_time"},
+                                  {ResourceKind::kActionItem, "source_case"},
+                                  {ResourceKind::kSessionRecord, "create_time"}};
+  return *columns;
+}
+
+absl::StatusOr<std::pair<const char*, Value>> LateColumnValue(const LateColumn& column,
+                                                              absl::string_view body) {
+  std::unique_ptr<google::protobuf::Message> message(DefaultOf(column.kind).New());
+  if (!message->ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("a stored ", TableOf(column.kind), " row is unreadable"));
+  }
+  for (auto& [name, value] : ListColumns(column.kind, *message)) {
+    if (absl::string_view(name) == column.name) return std::make_pair(name, std::move(value));
+  }
+  return absl::InternalError(absl::StrCat(TableOf(column.kind), " has no ", column.name));
+}
 
 bool HasColumn(ResourceKind kind, absl::string_view column) {
   if (column == "name") return true;
@@ -145,9 +202,13 @@ bool HasColumn(ResourceKind kind, absl::string_view column) {
   return false;
 }
 
-// `organizations/o/teams/t/cases/c` → `organizations/o/teams/t`.
+// `organizations/o/teams/t/cases/c` → `organizations/o/teams/t`; a singleton's parent is the name
+// without its last segment (`organizations/o/retentionPolicy` → `organizations/o`).
 std::string ParentOf(const std::string& name) {
   size_t last = name.rfind('/');
+  if (last != std::string::npos && std::count(name.begin(), name.end(), '/') % 2 == 0) {
+    return name.substr(0, last);
+  }
   if (last == std::string::npos || last == 0) return "";
   size_t collection = name.rfind('/', last - 1);
   return collection == std::string::npos ? "" : name.substr(0, collection);

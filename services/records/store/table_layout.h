@@ -40,6 +40,22 @@ absl::StatusOr<Identity> IdentityOf(const google::protobuf::Message& resource);
 
 // `organizations/o/teams/t/cases/c` → `organizations/o/teams/t`.
 std::string ParentOf(const std::string& name);
+
+// The kinds that can be stored beneath a resource of `kind` (a case: goals and benefit
+// indicators), those beneath others first: what DeleteTree deletes before the resource itself, in
+// an order that never leaves a foreign key dangling.
+const std::vector<ResourceKind>& KindsBeneath(ResourceKind kind);
+
+// List columns added to a table after rows may already have been stored: migrations add them as
+// NULL, and each store fills them from the rows' bodies when it opens (BackfillLateColumns).
+struct LateColumn {
+  ResourceKind kind;
+  const char* name;
+};
+const std::vector<LateColumn>& LateColumns();
+// The value `column` takes for a stored row whose body is `body`.
+absl::StatusOr<std::pair<const char*, Value>> LateColumnValue(const LateColumn& column,
+                                                              absl::string_view body);
 // `organizations/o/...` → `o`.
 std::string OrganizationOfName(const std::string& name);
 
