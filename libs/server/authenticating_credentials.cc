@@ -4,10 +4,14 @@
 #include <grpc/grpc_security.h>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "libs/status/errors.h"
 
@@ -20,6 +24,33 @@ constexpr absl::string_view kBearer = "Bearer ";
 struct ProcessorState {
   std::shared_ptr<const auth::JwtVerifier> verifier;
   RejectionObserver on_rejected;
+};
+
+// The Principals of tokens the processor accepted, keyed by the token itself: a call's
+// interceptors and handlers find their caller here instead of parsing the token again (the claims
+// are parsed once per call, by the verification). Bounded; a miss only costs a parse.
+class AcceptedTokens {
+ public:
+  static AcceptedTokens& Get() {
+    static AcceptedTokens* tokens = new AcceptedTokens;
+    return *tokens;
+  }
+  void Remember(absl::string_view token, const casework::v1::Principal& principal) {
+    absl::MutexLock lock(&mu_);
+    if (principals_.size() >= kCapacity && !principals_.contains(token)) principals_.clear();
+    principals_.insert_or_assign(std::string(token), principal);
+  }
+  std::optional<casework::v1::Principal> Find(absl::string_view token) {
+    absl::MutexLock lock(&mu_);
+    auto found = principals_.find(token);
+    if (found == principals_.end()) return std::nullopt;
+    return found->second;
+  }
+
+ private:
+  static constexpr size_t kCapacity = 4096;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, casework::v1::Principal> principals_ ABSL_GUARDED_BY(mu_);
 };
 
 absl::string_view SliceView(const grpc_slice& slice) {
@@ -58,6 +89,7 @@ void ProcessMetadata(void* state_ptr, grpc_auth_context* /*context*/, const grpc
     done(user_data, nullptr, 0, nullptr, 0, GRPC_STATUS_UNAUTHENTICATED, message.c_str());
     return;
   }
+  AcceptedTokens::Get().Remember(authorization.substr(kBearer.size()), *principal);
   // Nothing is attached to the auth context: in gRPC 1.51 it is the connection's, shared by every
   // call on the connection, so a property set here would leak one call's identity into the next.
   // Handlers read their own call's token instead (CallerPrincipal).
@@ -126,8 +158,13 @@ absl::StatusOr<casework::v1::Principal> CallerPrincipal(const grpc::ServerContex
     return Error(absl::StatusCode::kUnauthenticated, "TOKEN_MALFORMED",
                  "the authorization header must be 'Bearer <token>'");
   }
-  // The processor verified this very header before the call reached any handler.
-  return auth::PrincipalFromVerifiedToken(header.substr(kBearer.size()));
+  // The processor verified this very header before the call reached any handler, and remembered
+  // what it found.
+  const absl::string_view token = header.substr(kBearer.size());
+  if (std::optional<casework::v1::Principal> known = AcceptedTokens::Get().Find(token)) {
+    return *std::move(known);
+  }
+  return auth::PrincipalFromVerifiedToken(token);
 }
 
 }  // namespace casework

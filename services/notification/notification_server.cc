@@ -41,10 +41,10 @@ absl::StatusOr<std::unique_ptr<NotificationServer>> NotificationServer::Create(
   OrgEventDeriver* deriver = server->deriver_.get();
   redis::SubscriberCallbacks callbacks;
   callbacks.on_message = [feeds, organizations, deriver](absl::string_view channel,
-                                                         absl::string_view) {
+                                                         absl::string_view message) {
     if (organizations->OnWakeMessage(channel)) return;
     feeds->OnWakeMessage(channel);
-    deriver->OnSessionWake(channel);
+    deriver->OnSessionWake(channel, message);
   };
   callbacks.on_subscribed = [feeds, organizations, deriver] {
     // Whatever was published while the subscription was down is read from the streams now.

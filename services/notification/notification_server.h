@@ -14,6 +14,7 @@
 #include "libs/redis/redis_client.h"
 #include "libs/redis/redis_subscriber.h"
 #include "libs/server/grpc_server.h"
+#include "libs/session_log/redis_event_log.h"
 #include "services/notification/notification_grpc_service.h"
 #include "services/notification/notification_metrics.h"
 #include "services/notification/org_event_deriver.h"
@@ -21,7 +22,6 @@
 #include "services/notification/org_feed.h"
 #include "services/notification/records_reminders.h"
 #include "services/notification/session_feeds.h"
-#include "services/session/store/redis_event_log.h"
 
 namespace casework::notification {
 

@@ -9,10 +9,11 @@
 // next pass reads on from there — so an ordinary command costs two reads here, not an fsynced
 // write. The durable cursor moves only together with the notices it appends.
 //
-// Work comes from the wake-up of every session (the process's one pattern subscription), and from
-// a reconciliation pass — at start-up, after every re-subscription and periodically — that scans
-// the session snapshots, so wake-ups missed while the service or its subscription was down are
-// made up for. Redis Cluster would need the scan per node (not done: one Redis today).
+// Work comes from the wake-ups of sessions whose append concerns the organisation (the session log
+// marks them " notable"; every other command costs nothing here), and from a reconciliation pass —
+// at start-up, after every re-subscription and periodically — that scans the session snapshots, so
+// wake-ups missed while the service or its subscription was down are made up for. Redis Cluster
+// would need the scan per node (not done: one Redis today).
 #ifndef SERVICES_NOTIFICATION_ORG_EVENT_DERIVER_H_
 #define SERVICES_NOTIFICATION_ORG_EVENT_DERIVER_H_
 
@@ -30,8 +31,8 @@
 #include "casework/v1/session_command.pb.h"
 #include "casework/v1/session_event.pb.h"
 #include "libs/redis/redis_client.h"
+#include "libs/session_log/redis_event_log.h"
 #include "services/notification/org_event_log.h"
-#include "services/session/store/redis_event_log.h"
 
 namespace casework::notification {
 
@@ -51,8 +52,9 @@ class OrgEventDeriver {
   ~OrgEventDeriver();
   void StopTicker();
 
-  // A session's wake-up channel fired.
-  void OnSessionWake(absl::string_view channel);
+  // A session's wake-up channel fired with `message` (the new version, " notable" when an event
+  // concerns the organisation).
+  void OnSessionWake(absl::string_view channel, absl::string_view message);
   // Scans every session snapshot and derives what is missing.
   void Reconcile();
   void Derive(const std::string& session_name);

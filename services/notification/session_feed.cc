@@ -120,8 +120,8 @@ void SessionFeed::StartRead() {
   }
   std::shared_ptr<SessionFeed> self = shared_from_this();
   if (!loaded) {
-    log_.LoadSnapshot(name_, [self](absl::StatusOr<session::StoredSnapshot> snapshot) {
-      self->OnSnapshot(std::move(snapshot), /*reanchor=*/false);
+    log_.Load(name_, [self](absl::StatusOr<session::StoredSession> stored) {
+      self->OnSnapshot(std::move(stored), /*reanchor=*/false);
     });
     return;
   }
@@ -131,9 +131,20 @@ void SessionFeed::StartRead() {
                  });
 }
 
-void SessionFeed::OnSnapshot(absl::StatusOr<session::StoredSnapshot> snapshot, bool reanchor) {
-  if (snapshot.ok() && !state_.ParseFromString(snapshot->state)) {
-    snapshot = absl::DataLossError("unreadable session snapshot");
+void SessionFeed::OnSnapshot(absl::StatusOr<session::StoredSession> snapshot, bool reanchor) {
+  int64_t position = 0;
+  if (snapshot.ok()) {
+    // The newest snapshot and the events after it, folded: the feed stands at the head.
+    std::vector<absl::string_view> tail;
+    for (const session::StoredEvent& event : snapshot->tail) tail.push_back(event.data);
+    absl::StatusOr<v1::SessionSnapshot> state =
+        session::Restore(snapshot->state, snapshot->protocol, tail);
+    if (state.ok()) {
+      state_ = *std::move(state);
+      position = snapshot->tail.empty() ? snapshot->state_version : snapshot->tail.back().sequence;
+    } else {
+      snapshot = state.status();
+    }
   }
   if (!snapshot.ok()) {
     std::vector<std::shared_ptr<SessionWatcher>> refused;
@@ -157,7 +168,7 @@ void SessionFeed::OnSnapshot(absl::StatusOr<session::StoredSnapshot> snapshot, b
   {
     absl::MutexLock lock(&mu_);
     loaded_ = true;
-    position_ = snapshot->version;
+    position_ = position;
     recorded_ = !state_.session().session_record().empty();
     if (reanchor) {
       for (const auto& watcher : watchers_) {
@@ -198,10 +209,10 @@ void SessionFeed::OnRead(absl::StatusOr<std::vector<session::StoredEvent>> store
       // restart without its data): re-anchor on the snapshot and resync every watcher.
       Log(LogSeverity::kWarning, "session log does not continue the feed; resynchronising",
           {{"position", position}, {"found", entry.sequence}});
-      log_.LoadSnapshot(
-          name_, [self = shared_from_this()](absl::StatusOr<session::StoredSnapshot> snapshot) {
-            self->OnSnapshot(std::move(snapshot), /*reanchor=*/true);
-          });
+      log_.Load(name_,
+                [self = shared_from_this()](absl::StatusOr<session::StoredSession> snapshot) {
+                  self->OnSnapshot(std::move(snapshot), /*reanchor=*/true);
+                });
       return;
     }
     session::ApplyInPlace(&state_, event);

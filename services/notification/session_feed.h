@@ -26,9 +26,9 @@
 #include "casework/v1/notification_service.pb.h"
 #include "casework/v1/principal.pb.h"
 #include "casework/v1/session_command.pb.h"
+#include "libs/session_log/redis_event_log.h"
 #include "services/notification/notification_metrics.h"
 #include "services/notification/stream_writer.h"
-#include "services/session/store/redis_event_log.h"
 
 namespace casework::notification {
 
@@ -73,7 +73,7 @@ class SessionFeed : public std::enable_shared_from_this<SessionFeed> {
 
  private:
   void StartRead();
-  void OnSnapshot(absl::StatusOr<session::StoredSnapshot> snapshot, bool reanchor);
+  void OnSnapshot(absl::StatusOr<session::StoredSession> snapshot, bool reanchor);
   void OnRead(absl::StatusOr<std::vector<session::StoredEvent>> events);
   void Deliver(const std::vector<casework::v1::SessionEvent>& events);
   void EvaluatePending();

@@ -1,7 +1,7 @@
 // SessionFeeds: the sessions' feeds by wake-up channel (FeedRegistry: registry and ticker).
 #include "services/notification/session_feeds.h"
 
-#include "services/session/store/session_keys.h"
+#include "libs/session_log/session_keys.h"
 
 namespace casework::notification {
 

@@ -66,4 +66,15 @@ absl::optional<absl::Time> NextTimerDue(const SessionSnapshot& state) {
   return absl::nullopt;
 }
 
+bool RecordOwed(const SessionSnapshot& state) {
+  const casework::v1::SessionState s = state.session().state();
+  return (s == casework::v1::SESSION_STATE_ENDED || s == casework::v1::SESSION_STATE_CANCELLED) &&
+         state.session().session_record().empty();
+}
+
+bool Running(const SessionSnapshot& state) {
+  const casework::v1::SessionState s = state.session().state();
+  return s == casework::v1::SESSION_STATE_IN_PROGRESS || s == casework::v1::SESSION_STATE_PAUSED;
+}
+
 }  // namespace casework::session

@@ -1,5 +1,6 @@
 // What identifies a session command for idempotency and timing: its request_id, the fingerprint
-// that tells a retry from a reused id, and when the session's timer must next tick it.
+// that tells a retry from a reused id, when the session's timer must next tick it, and the other
+// facts of a state its append's follow-ups depend on.
 #ifndef SERVICES_SESSION_COMMAND_IDENTITY_H_
 #define SERVICES_SESSION_COMMAND_IDENTITY_H_
 
@@ -21,6 +22,13 @@ std::string CommandRequestId(const casework::v1::SessionCommand& command);
 
 // When the session's timer loop must next tick it (time warning or overrun), if ever.
 absl::optional<absl::Time> NextTimerDue(const casework::v1::SessionSnapshot& state);
+
+// Whether the session has ended (or was cancelled) and the records service has not yet
+// acknowledged its record.
+bool RecordOwed(const casework::v1::SessionSnapshot& state);
+
+// Whether the session runs now (in progress or paused).
+bool Running(const casework::v1::SessionSnapshot& state);
 
 }  // namespace casework::session
 

@@ -8,6 +8,8 @@
 #include "libs/status/errors.h"
 #include "services/session/command_identity.h"
 #include "services/session/engine/session_engine.h"
+#include "services/session/engine/session_queries.h"
+#include "services/session/engine/time_util.h"
 #include "services/session/snapshot_layout.h"
 
 namespace casework::session {
@@ -38,9 +40,8 @@ class CommandRun {
     // Optimistic: decide on the state this replica last appended, if it has it. A stale state is
     // caught by the version-checked append (CONFLICT) and, for refusals, by deciding again on a
     // fresh load before refusing.
-    if (runner_.TakeCached(name_, state_)) {
+    if (runner_.TakeCached(name_, state_, mark_)) {
       from_cache_ = true;
-      protocol_apart_ = true;  // this replica's append stored it
       GatherFacts();
       return;
     }
@@ -50,14 +51,14 @@ class CommandRun {
  private:
   void LoadState() {
     from_cache_ = false;
-    runner_.LoadStored(name_, [this](absl::StatusOr<CommandRunner::StoredState> stored) {
+    runner_.LoadStored(name_, [this](absl::StatusOr<CommandRunner::Loaded> stored) {
       if (!stored.ok() && !(stored.status().code() == absl::StatusCode::kNotFound &&
                             command_.has_create_session())) {
         Finish(stored.status());
         return;
       }
       state_ = stored.ok() ? std::move(stored->state) : SessionSnapshot();
-      protocol_apart_ = stored.ok() && stored->protocol_apart;
+      mark_ = stored.ok() ? stored->mark : SnapshotMark();
       GatherFacts();
     });
   }
@@ -135,34 +136,15 @@ class CommandRun {
       SettleWithoutAppend(CommandOutcome{std::make_shared<const SessionSnapshot>(state_), 0, 0});
       return;
     }
-    const int64_t expected = state_.session().version();
-    AppendRequest append;
-    append.session_name = name_;
-    append.expected_version = expected;
-    append.request_id = request_id_;
-    append.fingerprint = fingerprint_;
-    for (const casework::v1::SessionEvent& event : *events) {
-      append.events.push_back(event.SerializeAsString());
-      ApplyInPlace(&state_, event);
-    }
-    // The template is stored once, beside the session (snapshot_layout.h): each later append
-    // writes the session only.
-    append.snapshot = SessionPartBytes(state_);
-    if (!protocol_apart_) append.protocol = ProtocolPartBytes(state_);
+    AppendRequest append = Fold(*events);
     const int64_t first = events->front().sequence();
     const int64_t last = events->back().sequence();
-    append.response = absl::StrCat(first, ":", last);
     runner_.log_.Append(std::move(append), [this, first, last, events = *std::move(events)](
                                                absl::StatusOr<AppendOutcome> appended) mutable {
       if (appended.ok() && appended->duplicate) {
         Replay(appended->response);  // a concurrent retry of the same request won
       } else if (appended.ok()) {
-        UpdateTimer();
-        // Moved, not copied: the cache and the reply share the one state.
-        auto after = std::make_shared<SessionSnapshot>(std::move(state_));
-        runner_.Remember(name_, after);
-        if (runner_.observer_ != nullptr) runner_.observer_->Settled(name_, *after, events);
-        Finish(CommandOutcome{std::move(after), first, last});
+        Appended(first, last, std::move(events));
       } else if (appended.status().code() == absl::StatusCode::kAborted &&
                  ++attempts_ < kMaxAttempts) {
         LoadState();  // another replica appended first: decide again on the new state
@@ -170,6 +152,56 @@ class CommandRun {
         Finish(appended.status());
       }
     });
+  }
+
+  // Folds the decided events into the state in place and builds their append: the events
+  // serialized once, and the follow-ups the new state implies.
+  AppendRequest Fold(const std::vector<casework::v1::SessionEvent>& events) {
+    const absl::optional<absl::Time> due_before = NextTimerDue(state_);
+    const bool running_before = Running(state_);
+    const bool owed_before = RecordOwed(state_);
+    AppendRequest append;
+    append.session_name = name_;
+    append.expected_version = state_.session().version();
+    append.request_id = request_id_;
+    append.fingerprint = fingerprint_;
+    FollowUps& follow = append.follow_ups;
+    for (const casework::v1::SessionEvent& event : events) {
+      std::string& bytes = append.events.emplace_back(event.SerializeAsString());
+      mark_.tail_bytes += bytes.size();
+      follow.notable = follow.notable || ConcernsOrganisation(event);
+      ApplyInPlace(&state_, event);
+    }
+    // The template is stored once beside the snapshot, when the session is created (or, for a
+    // session stored whole before that, with its next append).
+    if (!mark_.protocol_apart) append.protocol = ProtocolPartBytes(state_);
+    const absl::optional<absl::Time> due = NextTimerDue(state_);
+    follow.timer_changed = due != due_before;
+    follow.timer_due = due;
+    if (!owed_before && RecordOwed(state_)) follow.record_owed = runner_.clock_();
+    if (events.front().has_session_created()) {
+      follow.team_listing = ToTime(state_.session().scheduled_start_time());
+    }
+    if (events.back().has_session_record_stored()) follow.recorded = runner_.clock_();
+    follow.running_changed = Running(state_) != running_before;
+    follow.running_protocol = Running(state_) ? state_.session().protocol_id() : "";
+    append.response = absl::StrCat(events.front().sequence(), ":", events.back().sequence());
+    return append;
+  }
+
+  void Appended(int64_t first, int64_t last, std::vector<casework::v1::SessionEvent> events) {
+    mark_.protocol_apart = true;
+    const bool snapshot = runner_.SnapshotDue(mark_, events);
+    if (snapshot) mark_ = SnapshotMark{last, 0, 0, true};  // its size is known once written
+    // Moved, not copied: the cache and the reply share the one state.
+    auto after = std::make_shared<SessionSnapshot>(std::move(state_));
+    runner_.Remember(name_, after, mark_);
+    if (runner_.observer_ != nullptr) runner_.observer_->Settled(name_, *after, events);
+    CommandRunner& runner = runner_;
+    const std::string name = name_;
+    Finish(CommandOutcome{after, first, last});  // deletes this
+    // Off the reply's path: the snapshot, when due.
+    if (snapshot) runner.StoreSnapshot(name, *after);
   }
 
   void Replay(absl::string_view response) {
@@ -191,8 +223,6 @@ class CommandRun {
     });
   }
 
-  void UpdateTimer() { runner_.RefreshTimer(name_, state_); }
-
   void Finish(absl::StatusOr<CommandOutcome> outcome) {
     std::move(done_)(std::move(outcome));
     delete this;
@@ -206,17 +236,18 @@ class CommandRun {
   const std::string request_id_;
   const std::string fingerprint_;
   SessionSnapshot state_;
-  bool from_cache_ = false;      // state_ is this replica's last append, not a fresh load
-  bool protocol_apart_ = false;  // the session's template is stored beside its snapshot
+  SnapshotMark mark_;        // where state_ stands against the stored snapshot
+  bool from_cache_ = false;  // state_ is this replica's last append, not a fresh load
   int attempts_ = 0;
 };
 
 CommandRunner::CommandRunner(RedisEventLog& log, PhaseTimers& timers, FactsSource& facts,
-                             std::function<absl::Time()> clock)
-    : log_(log), timers_(timers), facts_(facts), clock_(std::move(clock)) {}
+                             std::function<absl::Time()> clock, SnapshotPolicy policy)
+    : log_(log), timers_(timers), facts_(facts), clock_(std::move(clock)), policy_(policy) {}
 
-bool CommandRunner::TakeCached(const std::string& session_name, SessionSnapshot& state) {
-  std::shared_ptr<SessionSnapshot> taken;
+bool CommandRunner::TakeCached(const std::string& session_name, SessionSnapshot& state,
+                               SnapshotMark& mark) {
+  Remembered taken;
   {
     absl::MutexLock lock(&cache_mu_);
     auto found = cache_.find(session_name);
@@ -225,27 +256,28 @@ bool CommandRunner::TakeCached(const std::string& session_name, SessionSnapshot&
     cache_.erase(found);
   }
   // Out of the map, nobody can find it any more: if no reply still holds it, it is ours alone.
-  if (taken.use_count() == 1) {
-    state = std::move(*taken);
+  if (taken.state.use_count() == 1) {
+    state = std::move(*taken.state);
   } else {
-    state = *taken;
+    state = *taken.state;
   }
+  mark = taken.mark;
   return true;
 }
 
 void CommandRunner::Remember(const std::string& session_name,
-                             std::shared_ptr<SessionSnapshot> state) {
+                             std::shared_ptr<SessionSnapshot> state, SnapshotMark mark) {
   absl::MutexLock lock(&cache_mu_);
   auto found = cache_.find(session_name);
   if (found != cache_.end()) {
     // Appends of one session can settle out of order here; keep the newest.
-    if (found->second->session().version() < state->session().version()) {
-      found->second = std::move(state);
+    if (found->second.state->session().version() < state->session().version()) {
+      found->second = Remembered{std::move(state), mark};
     }
     return;
   }
   if (cache_.size() >= kCachedSessions) cache_.erase(cache_.begin());  // a miss costs a load
-  cache_.emplace(session_name, std::move(state));
+  cache_.emplace(session_name, Remembered{std::move(state), mark});
 }
 
 void CommandRunner::Run(std::string session_name, SessionCommand command,
@@ -266,38 +298,6 @@ void CommandRunner::RefreshTimer(const std::string& session_name, const SessionS
   } else {
     timers_.Cancel(session_name, ignore);
   }
-}
-
-void CommandRunner::Load(const std::string& session_name,
-                         absl::AnyInvocable<void(absl::StatusOr<SessionSnapshot>) &&> done) {
-  LoadStored(session_name, [done = std::move(done)](absl::StatusOr<StoredState> stored) mutable {
-    if (!stored.ok()) {
-      std::move(done)(stored.status());
-      return;
-    }
-    std::move(done)(std::move(stored->state));
-  });
-}
-
-void CommandRunner::LoadStored(const std::string& session_name,
-                               absl::AnyInvocable<void(absl::StatusOr<StoredState>) &&> done) {
-  log_.LoadSnapshot(
-      session_name, [done = std::move(done)](absl::StatusOr<StoredSnapshot> stored) mutable {
-        if (!stored.ok()) {
-          std::move(done)(
-              stored.status().code() == absl::StatusCode::kNotFound
-                  ? Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND", "session not found")
-                  : stored.status());
-          return;
-        }
-        StoredState loaded;
-        loaded.protocol_apart = stored->protocol_apart;
-        if (!loaded.state.ParseFromString(stored->state)) {
-          std::move(done)(absl::DataLossError("session snapshot is unreadable"));
-          return;
-        }
-        std::move(done)(std::move(loaded));
-      });
 }
 
 }  // namespace casework::session

@@ -1,11 +1,15 @@
 // Runs one session command end to end: take the session's state (this replica's last append if it
-// has one, else a load from the log), gather the facts the command needs, let the engine decide,
-// append the events with one compare-and-append, and fold them. When another replica appended
-// first, the command is decided again on the new state (up to 16 times, then ABORTED); a refusal
-// decided on a remembered state is decided again on a fresh load; a retried request id answers
-// with the original outcome (the append script knows applied ids; a refusal looks them up). No
-// business rule lives here: the engine decides; this is plumbing between the engine and the Redis
-// adapters.
+// has one, else the newest snapshot and the events after it, folded), gather the facts the command
+// needs, let the engine decide, fold the new events in place and append only them — with every
+// follow-up the acknowledgement implies (phase timer, record outbox, team index, running set) —
+// in one compare-and-append. When another replica appended first, the command is decided again on
+// the new state (up to 16 times, then ABORTED); a refusal decided on a remembered state is decided
+// again on a fresh load; a retried request id answers with the original outcome (the append script
+// knows applied ids; a refusal looks them up). After answering, a snapshot is stored when the
+// policy says so: once the events since the last one weigh as much as it does (at least
+// `min_tail_bytes`), and at phase boundaries — so the bytes written per command stay proportional
+// to the command, and a load folds a tail no larger than the snapshot. No business rule lives
+// here: the engine decides; this is plumbing between the engine and the session log.
 #ifndef SERVICES_SESSION_COMMAND_RUNNER_H_
 #define SERVICES_SESSION_COMMAND_RUNNER_H_
 
@@ -22,9 +26,9 @@
 #include "casework/v1/principal.pb.h"
 #include "casework/v1/session_command.pb.h"
 #include "casework/v1/session_event.pb.h"
+#include "libs/session_log/phase_timers.h"
+#include "libs/session_log/redis_event_log.h"
 #include "services/session/engine/protocol_registry.h"
-#include "services/session/store/phase_timers.h"
-#include "services/session/store/redis_event_log.h"
 
 namespace casework::session {
 
@@ -61,10 +65,22 @@ class CommandObserver {
   virtual void Refused(const absl::Status& refusal) = 0;
 };
 
+// Where a state stands against the stored snapshot.
+struct SnapshotMark {
+  int64_t version = 0;          // the stored snapshot's version (0: none yet)
+  size_t bytes = 0;             // its size
+  size_t tail_bytes = 0;        // the bytes of the events after it
+  bool protocol_apart = false;  // the pinned template is stored beside the snapshot
+};
+
+struct SnapshotPolicy {
+  size_t min_tail_bytes = 32 * 1024;
+};
+
 class CommandRunner {
  public:
   CommandRunner(RedisEventLog& log, PhaseTimers& timers, FactsSource& facts,
-                std::function<absl::Time()> clock);
+                std::function<absl::Time()> clock, SnapshotPolicy policy = {});
 
   // Set once, before the first command runs.
   void set_observer(CommandObserver* observer) { observer_ = observer; }
@@ -82,26 +98,37 @@ class CommandRunner {
 
  private:
   friend class CommandRun;
-  struct StoredState {
+  struct Loaded {
     casework::v1::SessionSnapshot state;
-    bool protocol_apart = false;  // the template is stored beside the snapshot
+    SnapshotMark mark;
   };
+  struct Remembered {
+    std::shared_ptr<casework::v1::SessionSnapshot> state;
+    SnapshotMark mark;
+  };
+  // The newest snapshot and the events after it, folded (session_loader.cc).
   void LoadStored(const std::string& session_name,
-                  absl::AnyInvocable<void(absl::StatusOr<StoredState>) &&> done);
+                  absl::AnyInvocable<void(absl::StatusOr<Loaded>) &&> done);
   // The state this replica last appended per session (bounded), for optimistic decisions. A
   // command takes it out (moved, not copied, when nothing else holds it; a command on the same
   // session meanwhile loads from Redis) and puts the state after its append back.
-  bool TakeCached(const std::string& session_name, casework::v1::SessionSnapshot& state);
+  bool TakeCached(const std::string& session_name, casework::v1::SessionSnapshot& state,
+                  SnapshotMark& mark);
   void Remember(const std::string& session_name,
-                std::shared_ptr<casework::v1::SessionSnapshot> state);
+                std::shared_ptr<casework::v1::SessionSnapshot> state, SnapshotMark mark);
+  // Whether the policy asks for a snapshot after `events` (session_loader.cc).
+  bool SnapshotDue(const SnapshotMark& mark,
+                   const std::vector<casework::v1::SessionEvent>& events) const;
+  // Stores `state` as the session's snapshot (asynchronous; a failure only lengthens the tail).
+  void StoreSnapshot(const std::string& session_name, const casework::v1::SessionSnapshot& state);
 
   absl::Mutex cache_mu_;
-  absl::flat_hash_map<std::string, std::shared_ptr<casework::v1::SessionSnapshot>> cache_
-      ABSL_GUARDED_BY(cache_mu_);
+  absl::flat_hash_map<std::string, Remembered> cache_ ABSL_GUARDED_BY(cache_mu_);
   RedisEventLog& log_;
   PhaseTimers& timers_;
   FactsSource& facts_;
   std::function<absl::Time()> clock_;
+  const SnapshotPolicy policy_;
   CommandObserver* observer_ = nullptr;
 };
 

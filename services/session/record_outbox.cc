@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_split.h"
 #include "libs/server/json_log.h"
+#include "services/session/command_identity.h"
 #include "services/session/engine/outcome_builder.h"
 #include "services/session/engine/session_queries.h"
 
@@ -25,21 +26,6 @@ struct CreateCall {
 };
 
 }  // namespace
-
-bool RecordOutbox::Owed(const casework::v1::SessionSnapshot& state) {
-  const casework::v1::SessionState s = state.session().state();
-  return (s == casework::v1::SESSION_STATE_ENDED || s == casework::v1::SESSION_STATE_CANCELLED) &&
-         state.session().session_record().empty();
-}
-
-void RecordOutbox::Enqueue(const std::string& session_name) {
-  queue_.Schedule(session_name, clock_(), [session_name](absl::Status status) {
-    if (!status.ok()) {
-      Log(LogSeverity::kError, "record outbox: could not queue a session",
-          {{"session", session_name}, {"error", std::string(status.message())}});
-    }
-  });
-}
 
 void RecordOutbox::WaitIdle() {
   absl::MutexLock lock(&mu_);
@@ -58,7 +44,7 @@ void RecordOutbox::Deliver(const std::string& session_name) {
                    Delivered(session_name);  // nothing to deliver
                  } else if (!state.ok()) {
                    Retry(session_name, state.status().message());
-                 } else if (!Owed(*state)) {
+                 } else if (!RecordOwed(*state)) {
                    Delivered(session_name);
                  } else {
                    Store(session_name, *state);
@@ -110,7 +96,7 @@ void RecordOutbox::MarkStored(const std::string& session_name, const std::string
   system.set_organization(std::string(parts[1]));
   runner_.Run(session_name, std::move(command), std::move(system),
               [this, session_name](absl::StatusOr<CommandOutcome> outcome) {
-                if (outcome.ok() && !Owed(*outcome->state)) {
+                if (outcome.ok() && !RecordOwed(*outcome->state)) {
                   Delivered(session_name);
                 } else {
                   Retry(session_name,

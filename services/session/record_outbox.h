@@ -1,8 +1,9 @@
 // Session end → record: when a session has ended (or was cancelled), its outcome goes to the
 // records service, retried with backoff until acknowledged, and then the engine appends
 // SessionRecordStored. The outbox is a shared sorted set in Redis (`cw:record-outbox`, claimed by
-// any replica's loop), so it survives restarts; the session's own state (ended, no record yet)
-// says whether delivery is still owed. The request id is the session id, so a retry after a lost
+// any replica's loop), so it survives restarts; the append that ends a session queues it in the
+// same script (a transactional outbox), and the session's own state (ended, no record yet) says
+// whether delivery is still owed. The request id is the session id, so a retry after a lost
 // reply, or two replicas delivering at once, store one record.
 #ifndef SERVICES_SESSION_RECORD_OUTBOX_H_
 #define SERVICES_SESSION_RECORD_OUTBOX_H_
@@ -14,8 +15,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/records_client/records_client.h"
+#include "libs/session_log/phase_timers.h"
 #include "services/session/command_runner.h"
-#include "services/session/store/phase_timers.h"
 
 namespace casework::session {
 
@@ -26,11 +27,6 @@ class RecordOutbox {
                std::function<absl::Time()> clock)
       : queue_(queue), runner_(runner), records_(records), clock_(std::move(clock)) {}
 
-  // Whether the session owes the records service its record.
-  static bool Owed(const casework::v1::SessionSnapshot& state);
-
-  // Queues delivery now (idempotent).
-  void Enqueue(const std::string& session_name);
   // Delivers the session's record (called by the outbox's TimerLoop for each due entry).
   void Deliver(const std::string& session_name);
   // Waits until no delivery is under way (shutdown, after the loop stopped; each step has a

@@ -110,22 +110,24 @@ SessionGrpcService::Reactor* SessionGrpcService::AddContribution(
     casework::v1::AddContributionResponse* response) {
   SessionCommand command;
   *command.mutable_add_contribution() = *request;
-  return Run(
-      context, request->name(), std::move(command),
-      [response](const CommandOutcome& outcome, const Principal& caller) {
-        // The contribution this command appended (a replayed retry finds it in today's
-        // state by its sequence: others may have contributed since).
-        for (const casework::v1::Contribution& c : outcome.state->session().contributions()) {
-          if (c.sequence() >= outcome.first_sequence && c.sequence() <= outcome.last_sequence) {
-            *response->mutable_contribution() = ProjectContribution(c, caller);
-            break;
-          }
-        }
-        *response->mutable_session() =
-            ProjectSession(*outcome.state, caller, casework::v1::SESSION_VIEW_BASIC);
-        response->set_first_sequence(outcome.first_sequence);
-        response->set_last_sequence(outcome.last_sequence);
-      });
+  return Run(context, request->name(), std::move(command),
+             [response](const CommandOutcome& outcome, const Principal& caller) {
+               // The contribution this command appended, searched from the newest (a replayed retry
+               // finds it by its sequence: others may have contributed since).
+               const auto& contributions = outcome.state->session().contributions();
+               for (int i = contributions.size() - 1; i >= 0; --i) {
+                 const casework::v1::Contribution& c = contributions.Get(i);
+                 if (c.sequence() < outcome.first_sequence) break;
+                 if (c.sequence() <= outcome.last_sequence) {
+                   *response->mutable_contribution() = ProjectContribution(c, caller);
+                   break;
+                 }
+               }
+               *response->mutable_session() =
+                   ProjectSession(*outcome.state, caller, casework::v1::SESSION_VIEW_BASIC);
+               response->set_first_sequence(outcome.first_sequence);
+               response->set_last_sequence(outcome.last_sequence);
+             });
 }
 
 // The commands whose reply is the common SessionCommandResponse.

@@ -24,17 +24,18 @@ absl::StatusOr<std::unique_ptr<SessionServer>> SessionServer::Create(
   server->redis_ = redis::RedisClient::Start(options.redis);
   redis::RedisClient& redis = *server->redis_;
   server->log_ = std::make_unique<RedisEventLog>(redis);
-  server->timers_ = std::make_unique<PhaseTimers>(redis);
-  server->outbox_queue_ = std::make_unique<PhaseTimers>(redis, "cw:record-outbox");
-  server->index_ = std::make_unique<SessionIndex>(redis);
+  const SharedKeys& shared = server->log_->shared_keys();
+  server->timers_ = std::make_unique<PhaseTimers>(redis, shared.phase_timers);
+  server->outbox_queue_ = std::make_unique<PhaseTimers>(redis, shared.record_outbox);
+  server->index_ = std::make_unique<SessionIndex>(redis, shared.running);
   server->facts_ =
       std::make_unique<CommandFactsSource>(*server->protocols_, server->records_.get());
   server->runner_ =
       std::make_unique<CommandRunner>(*server->log_, *server->timers_, *server->facts_, now);
   server->outbox_ = std::make_unique<RecordOutbox>(*server->outbox_queue_, *server->runner_,
                                                    server->records_.get(), now);
-  server->upkeep_ = std::make_unique<SessionUpkeep>(*server->index_, *server->outbox_,
-                                                    *server->outbox_queue_, *server->metrics_);
+  server->upkeep_ =
+      std::make_unique<SessionUpkeep>(*server->index_, *server->outbox_queue_, *server->metrics_);
   server->runner_->set_observer(server->upkeep_.get());
   server->service_ = std::make_unique<SessionGrpcService>(
       *server->runner_, *server->log_, *server->index_, *server->protocols_, *server->members_);

@@ -17,6 +17,7 @@
 #include "libs/records_client/team_directory.h"
 #include "libs/redis/redis_client.h"
 #include "libs/server/grpc_server.h"
+#include "libs/session_log/session_index.h"
 #include "services/session/command_facts.h"
 #include "services/session/command_runner.h"
 #include "services/session/engine/protocol_registry.h"
@@ -24,7 +25,6 @@
 #include "services/session/session_grpc_service.h"
 #include "services/session/session_metrics.h"
 #include "services/session/session_upkeep.h"
-#include "services/session/store/session_index.h"
 #include "services/session/timer_loop.h"
 
 namespace casework::session {

@@ -1,7 +1,7 @@
-// The work that follows a settled command, beside the engine's events: list a new session in its
-// team, keep the set of running sessions, queue the record outbox when a session ends, count the
-// session metrics. Also samples the two Redis-held gauges (running sessions, outbox backlog) on
-// its own thread. Every step is idempotent, so replaying it after a retried command is harmless.
+// What follows a settled command beside its append: the session metrics it counts. (Everything
+// the acknowledgement implies — the team's index, the running set, the record outbox, the phase
+// timer — is written by the append itself.) Also samples the two Redis-held gauges (running
+// sessions, outbox backlog) on its own thread.
 #ifndef SERVICES_SESSION_SESSION_UPKEEP_H_
 #define SERVICES_SESSION_SESSION_UPKEEP_H_
 
@@ -11,18 +11,17 @@
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "libs/session_log/phase_timers.h"
+#include "libs/session_log/session_index.h"
 #include "services/session/command_runner.h"
-#include "services/session/record_outbox.h"
 #include "services/session/session_metrics.h"
-#include "services/session/store/phase_timers.h"
-#include "services/session/store/session_index.h"
 
 namespace casework::session {
 
 class SessionUpkeep final : public CommandObserver {
  public:
-  SessionUpkeep(SessionIndex& index, RecordOutbox& outbox, PhaseTimers& outbox_queue,
-                SessionMetrics& metrics, absl::Duration sample_interval = absl::Seconds(5));
+  SessionUpkeep(SessionIndex& index, PhaseTimers& outbox_queue, SessionMetrics& metrics,
+                absl::Duration sample_interval = absl::Seconds(5));
   ~SessionUpkeep() override;  // StopSampling()
   // Stops and joins the sampler (before the Redis client goes away); idempotent.
   void StopSampling();
@@ -35,7 +34,6 @@ class SessionUpkeep final : public CommandObserver {
   void Sample();
 
   SessionIndex& index_;
-  RecordOutbox& outbox_;
   PhaseTimers& outbox_queue_;
   SessionMetrics& metrics_;
   const absl::Duration sample_interval_;

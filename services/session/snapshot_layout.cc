@@ -22,7 +22,12 @@ std::string FieldBytes(int field_number, const google::protobuf::MessageLite& va
 }  // namespace
 
 std::string SessionPartBytes(const casework::v1::SessionSnapshot& state) {
-  return FieldBytes(casework::v1::SessionSnapshot::kSessionFieldNumber, state.session());
+  std::string bytes =
+      FieldBytes(casework::v1::SessionSnapshot::kSessionFieldNumber, state.session());
+  for (const casework::v1::ContributionTally& tally : state.contribution_tallies()) {
+    bytes += FieldBytes(casework::v1::SessionSnapshot::kContributionTalliesFieldNumber, tally);
+  }
+  return bytes;
 }
 
 std::string ProtocolPartBytes(const casework::v1::SessionSnapshot& state) {

@@ -1,8 +1,8 @@
-// How a session's snapshot is stored: two parts, each a serialized SessionSnapshot holding one
-// field — the session, rewritten by every append, and the pinned protocol template, written once
-// when the session is created (it never changes, and is most of the bytes of a young session).
-// Concatenated, the parts parse as the whole snapshot (protobuf merges repeated top-level fields),
-// which is how RedisEventLog::LoadSnapshot hands them out; a snapshot stored whole, before the
+// How a session's snapshot is stored: two parts, each a serialized SessionSnapshot holding some of
+// its fields — the session with its contribution tallies, written on the snapshot policy
+// (session_loader.cc), and the pinned protocol template, written once when the session is created
+// (it never changes, and is most of the bytes of a young session). Concatenated, the parts parse
+// as the whole snapshot (protobuf merges top-level fields); a snapshot stored whole, before the
 // split, reads the same way.
 #ifndef SERVICES_SESSION_SNAPSHOT_LAYOUT_H_
 #define SERVICES_SESSION_SNAPSHOT_LAYOUT_H_

@@ -12,8 +12,8 @@
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "libs/session_log/phase_timers.h"
 #include "services/session/command_runner.h"
-#include "services/session/store/phase_timers.h"
 
 namespace casework::session {
 

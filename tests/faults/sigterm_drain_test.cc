@@ -25,13 +25,13 @@
 #include "gtest/gtest.h"
 #include "libs/redis/redis_test_env.h"
 #include "libs/server/grpc_status.h"
+#include "libs/session_log/redis_event_log.h"
 #include "libs/status/errors.h"
 #include "libs/testing/figures.h"
 #include "libs/testing/process.h"
 #include "libs/testing/test_tokens.h"
 #include "services/notification/notification_server.h"
 #include "services/session/engine/testing/scenarios.h"
-#include "services/session/store/redis_event_log.h"
 #include "tests/faults/fault_test_support.h"
 #include "tests/kit_test_support.h"
 #include "tests/notification/notification_test_support.h"
@@ -282,7 +282,6 @@ absl::Status AppendNew(session::RedisEventLog& log, const session::testing::Engi
   for (size_t i = appended; i < h.log().size(); ++i) {
     request.events.push_back(h.log()[i].SerializeAsString());
   }
-  request.snapshot = h.state().SerializeAsString();
   std::promise<absl::StatusOr<session::AppendOutcome>> done;
   log.Append(request, [&](absl::StatusOr<session::AppendOutcome> outcome) {
     done.set_value(std::move(outcome));

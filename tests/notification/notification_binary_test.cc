@@ -13,12 +13,12 @@
 #include "gtest/gtest.h"
 #include "libs/redis/redis_client.h"
 #include "libs/server/grpc_status.h"
+#include "libs/session_log/redis_event_log.h"
 #include "libs/status/errors.h"
 #include "libs/testing/process.h"
 #include "libs/testing/redis_server.h"
 #include "libs/testing/test_tokens.h"
 #include "services/session/engine/testing/scenarios.h"
-#include "services/session/store/redis_event_log.h"
 #include "tests/kit_test_support.h"
 #include "tests/notification/notification_test_support.h"
 
@@ -41,7 +41,6 @@ TEST(NotificationBinaryTest, SigtermEndsStreamsWithTheirResumePositionAndExitsZe
   session::AppendRequest append;
   append.session_name = kSession;
   for (const v1::SessionEvent& event : h.log()) append.events.push_back(event.SerializeAsString());
-  append.snapshot = h.state().SerializeAsString();
   std::promise<absl::StatusOr<session::AppendOutcome>> appended;
   log.Append(append, [&](absl::StatusOr<session::AppendOutcome> outcome) {
     appended.set_value(std::move(outcome));

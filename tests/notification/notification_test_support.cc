@@ -9,6 +9,7 @@
 #include "libs/status/errors.h"
 #include "libs/testing/process.h"
 #include "libs/testing/test_tokens.h"
+#include "services/session/engine/session_queries.h"
 #include "tests/kit_test_support.h"
 
 namespace casework::notification::testing {
@@ -81,8 +82,15 @@ absl::Status NotificationTestEnv::AppendNew(const EngineHarness& harness) {
   request.fingerprint = request.request_id;
   for (size_t i = appended_; i < log.size(); ++i) {
     request.events.push_back(log[i].SerializeAsString());
+    // As the session service marks them: the deriver reads only the wake-ups that say so.
+    request.follow_ups.notable =
+        request.follow_ups.notable || session::ConcernsOrganisation(log[i]);
   }
-  request.snapshot = harness.state().SerializeAsString();
+  if (appended_ == 0) {  // the pinned protocol, stored beside the snapshot when it is created
+    v1::SessionSnapshot protocol_part;
+    *protocol_part.mutable_protocol() = harness.state().protocol();
+    request.protocol = protocol_part.SerializeAsString();
+  }
   for (int attempt = 0; attempt < 50; ++attempt) {
     std::promise<absl::StatusOr<session::AppendOutcome>> done;
     writer_->Append(request, [&done](absl::StatusOr<session::AppendOutcome> outcome) {

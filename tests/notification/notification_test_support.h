@@ -19,9 +19,9 @@
 #include "casework/v1/notification_service.grpc.pb.h"
 #include "libs/redis/redis_test_env.h"
 #include "libs/server/grpc_server.h"
+#include "libs/session_log/redis_event_log.h"
 #include "services/notification/notification_server.h"
 #include "services/session/engine/testing/engine_harness.h"
-#include "services/session/store/redis_event_log.h"
 
 namespace casework::notification::testing {
 

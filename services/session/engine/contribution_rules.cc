@@ -66,13 +66,6 @@ absl::Status QuestionRefusal(v1::ErrorReason reason, absl::string_view why,
   return ContentRefusal(reason, "contribution.text", why, {{"phase_id", phase_id}});
 }
 
-int CountInPhase(const v1::Session& session, int phase_index,
-                 const std::function<bool(const v1::Contribution&)>& match) {
-  return static_cast<int>(std::count_if(
-      session.contributions().begin(), session.contributions().end(),
-      [&](const v1::Contribution& c) { return c.phase_index() == phase_index && match(c); }));
-}
-
 }  // namespace
 
 absl::Status ValidateContributionShape(const v1::Contribution& contribution, absl::Time now) {
@@ -215,10 +208,11 @@ absl::Status CheckOrderTurnAndLimits(const ContributionDraft& draft) {
   const std::string kind = KindName(draft.contribution.kind());
   if (grant.has_requires_prior()) {
     const v1::PriorContribution& prior = grant.requires_prior();
-    const int found = CountInPhase(session, index, [&](const v1::Contribution& c) {
-      return c.kind() == prior.kind() && (prior.author_role() == v1::SESSION_ROLE_UNSPECIFIED ||
-                                          HoldsRole(session, c.author(), prior.author_role()));
-    });
+    const int found = CountContributions(
+        draft.state, index, [&](v1::ContributionKind made, const std::string& author) {
+          return made == prior.kind() && (prior.author_role() == v1::SESSION_ROLE_UNSPECIFIED ||
+                                          HoldsRole(session, author, prior.author_role()));
+        });
     if (found == 0) {
       return Refusal(absl::StatusCode::kFailedPrecondition,
                      v1::ERROR_REASON_PRIOR_CONTRIBUTION_REQUIRED,
@@ -236,7 +230,7 @@ absl::Status CheckOrderTurnAndLimits(const ContributionDraft& draft) {
                    "wait until the facilitator gives you the turn",
                    {{"phase_id", phase_id}, {"turn_holder", session.turn_holder()}});
   }
-  auto in_grant = [&](const v1::Contribution& c) { return ContainsKind(grant, c.kind()); };
+  auto in_grant = [&](v1::ContributionKind made) { return ContainsKind(grant, made); };
   auto limit = [&](int max) {
     return Refusal(absl::StatusCode::kFailedPrecondition,
                    v1::ERROR_REASON_CONTRIBUTION_LIMIT_REACHED,
@@ -244,14 +238,17 @@ absl::Status CheckOrderTurnAndLimits(const ContributionDraft& draft) {
                    {{"phase_id", phase_id}, {"kind", kind}, {"limit", absl::StrCat(max)}});
   };
   if (grant.max_per_participant() > 0 &&
-      CountInPhase(session, index, [&](const v1::Contribution& c) {
-        return c.author() == draft.author && in_grant(c);
-      }) >= grant.max_per_participant()) {
+      CountContributions(draft.state, index,
+                         [&](v1::ContributionKind made, const std::string& author) {
+                           return author == draft.author && in_grant(made);
+                         }) >= grant.max_per_participant()) {
     return limit(grant.max_per_participant());
   }
-  if (grant.max_total() > 0 && CountInPhase(session, index, [&](const v1::Contribution& c) {
-                                 return in_grant(c) && HoldsRole(session, c.author(), grant.role());
-                               }) >= grant.max_total()) {
+  if (grant.max_total() > 0 &&
+      CountContributions(draft.state, index,
+                         [&](v1::ContributionKind made, const std::string& author) {
+                           return in_grant(made) && HoldsRole(session, author, grant.role());
+                         }) >= grant.max_total()) {
     return limit(grant.max_total());
   }
   return absl::OkStatus();

@@ -37,7 +37,7 @@ absl::StatusOr<std::vector<std::string>> CheckExitCriteria(const DecideContext& 
   const int index = context.session().current_phase().index();
   std::vector<std::string> unmet;
   std::vector<std::string> fixed;
-  for (const CriterionResult& result : EvaluateExitCriteria(context.session(), *phase, index)) {
+  for (const CriterionResult& result : EvaluateExitCriteria(context.state, *phase, index)) {
     if (result.met) continue;
     unmet.push_back(result.criterion->id());
     if (!result.criterion->overridable()) fixed.push_back(result.criterion->id());

@@ -8,6 +8,7 @@
 
 #include "casework/v1/protocol.pb.h"
 #include "casework/v1/session.pb.h"
+#include "casework/v1/session_command.pb.h"
 
 namespace casework::session {
 
@@ -18,7 +19,7 @@ struct CriterionResult {
 
 // Each criterion of `phase` (the session's phase number `phase_index`, 1-based) and whether it
 // holds now.
-std::vector<CriterionResult> EvaluateExitCriteria(const casework::v1::Session& session,
+std::vector<CriterionResult> EvaluateExitCriteria(const casework::v1::SessionSnapshot& state,
                                                   const casework::v1::PhaseTemplate& phase,
                                                   int phase_index);
 

@@ -19,6 +19,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "casework/v1/principal.pb.h"
@@ -50,6 +51,15 @@ absl::Status CheckNextEvent(const casework::v1::SessionSnapshot& state,
 // CheckNextEvent.
 absl::StatusOr<casework::v1::SessionSnapshot> Fold(
     absl::Span<const casework::v1::SessionEvent> events);
+
+// A session restored from its stored parts (the session log's layout): `snapshot` and `protocol`,
+// serialized SessionSnapshots of some fields each (either may be empty: no snapshot yet, or a
+// snapshot stored whole), then `tail`, the serialized events after the snapshot, folded in order.
+// Derived fields a snapshot lacks are rebuilt. DATA_LOSS when a part is unreadable or an event
+// does not follow the state.
+absl::StatusOr<casework::v1::SessionSnapshot> Restore(absl::string_view snapshot,
+                                                      absl::string_view protocol,
+                                                      absl::Span<const absl::string_view> tail);
 
 }  // namespace casework::session
 

@@ -1,6 +1,9 @@
 // Per-viewer projections of sessions and events.
 #include "services/session/engine/session_projection.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "services/session/engine/session_queries.h"
 
 namespace casework::session {
@@ -19,10 +22,77 @@ v1::Contribution ProjectContribution(const v1::Contribution& contribution,
   return out;
 }
 
+namespace {
+
+// Copies one set field of `from` into `to` (same message type) by reflection.
+void CopyField(const google::protobuf::Message& from,
+               const google::protobuf::FieldDescriptor* field, google::protobuf::Message* to) {
+  using FD = google::protobuf::FieldDescriptor;
+  const google::protobuf::Reflection* r = from.GetReflection();
+  const google::protobuf::Reflection* w = to->GetReflection();
+  if (field->is_repeated()) {
+    for (int i = 0; i < r->FieldSize(from, field); ++i) {
+      switch (field->cpp_type()) {
+        case FD::CPPTYPE_MESSAGE:
+          w->AddMessage(to, field)->CopyFrom(r->GetRepeatedMessage(from, field, i));
+          break;
+        case FD::CPPTYPE_STRING:
+          w->AddString(to, field, r->GetRepeatedString(from, field, i));
+          break;
+        case FD::CPPTYPE_ENUM:
+          w->AddEnumValue(to, field, r->GetRepeatedEnumValue(from, field, i));
+          break;
+        default:  // the Session message has no repeated scalars but enums
+          break;
+      }
+    }
+    return;
+  }
+  switch (field->cpp_type()) {
+    case FD::CPPTYPE_MESSAGE:
+      w->MutableMessage(to, field)->CopyFrom(r->GetMessage(from, field));
+      break;
+    case FD::CPPTYPE_STRING:
+      w->SetString(to, field, r->GetString(from, field));
+      break;
+    case FD::CPPTYPE_ENUM:
+      w->SetEnumValue(to, field, r->GetEnumValue(from, field));
+      break;
+    case FD::CPPTYPE_INT64:
+      w->SetInt64(to, field, r->GetInt64(from, field));
+      break;
+    case FD::CPPTYPE_INT32:
+      w->SetInt32(to, field, r->GetInt32(from, field));
+      break;
+    case FD::CPPTYPE_BOOL:
+      w->SetBool(to, field, r->GetBool(from, field));
+      break;
+    default:
+      break;
+  }
+}
+
+// The session without its contributions, copied field by field: the contributions, most of a
+// session's bytes, are never copied just to be dropped.
+v1::Session WithoutContributions(const v1::Session& session) {
+  v1::Session out;
+  const google::protobuf::Reflection* reflection = session.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(session, &fields);
+  const google::protobuf::FieldDescriptor* contributions =
+      v1::Session::descriptor()->FindFieldByNumber(v1::Session::kContributionsFieldNumber);
+  fields.erase(std::remove(fields.begin(), fields.end(), contributions), fields.end());
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    CopyField(session, field, &out);
+  }
+  return out;
+}
+
+}  // namespace
+
 v1::Session ProjectSession(const v1::SessionSnapshot& state, const v1::Principal& viewer,
                            v1::SessionView view) {
-  v1::Session out = state.session();
-  out.clear_contributions();
+  v1::Session out = WithoutContributions(state.session());
   // How each participant voted on releasing the record is theirs alone; the count is shared.
   auto* votes = out.mutable_release_ballot()->mutable_votes();
   for (int i = votes->size() - 1; i >= 0; --i) {

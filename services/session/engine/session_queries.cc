@@ -165,4 +165,47 @@ v1::ReleaseChoice ReleaseChoiceOf(const v1::Session& session, absl::string_view 
   return v1::RELEASE_CHOICE_UNSPECIFIED;
 }
 
+int CountContributions(const v1::SessionSnapshot& state, int phase_index,
+                       const std::function<bool(v1::ContributionKind, const std::string&)>& match) {
+  int count = 0;
+  for (const v1::ContributionTally& tally : state.contribution_tallies()) {
+    if (tally.phase_index() == phase_index && match(tally.kind(), tally.author())) {
+      count += tally.count();
+    }
+  }
+  return count;
+}
+
+void RebuildTallies(v1::SessionSnapshot* state) {
+  state->clear_contribution_tallies();
+  for (const v1::Contribution& c : state->session().contributions()) CountContribution(c, state);
+}
+
+void CountContribution(const v1::Contribution& contribution, v1::SessionSnapshot* state) {
+  for (v1::ContributionTally& tally : *state->mutable_contribution_tallies()) {
+    if (tally.phase_index() == contribution.phase_index() && tally.kind() == contribution.kind() &&
+        tally.author() == contribution.author()) {
+      tally.set_count(tally.count() + 1);
+      return;
+    }
+  }
+  v1::ContributionTally* tally = state->add_contribution_tallies();
+  tally->set_phase_index(contribution.phase_index());
+  tally->set_kind(contribution.kind());
+  tally->set_author(contribution.author());
+  tally->set_count(1);
+}
+
+bool ConcernsOrganisation(const v1::SessionEvent& event) {
+  switch (event.payload_case()) {
+    case v1::SessionEvent::kSessionStarted:
+    case v1::SessionEvent::kSessionEnded:
+    case v1::SessionEvent::kPhaseTimeWarning:
+    case v1::SessionEvent::kPhaseOverrun:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace casework::session

@@ -3,6 +3,8 @@
 #ifndef SERVICES_SESSION_ENGINE_SESSION_QUERIES_H_
 #define SERVICES_SESSION_ENGINE_SESSION_QUERIES_H_
 
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -10,6 +12,7 @@
 #include "casework/v1/protocol.pb.h"
 #include "casework/v1/session.pb.h"
 #include "casework/v1/session_command.pb.h"
+#include "casework/v1/session_event.pb.h"
 
 namespace casework::session {
 
@@ -48,6 +51,19 @@ const casework::v1::Contribution* FindContribution(const casework::v1::Session& 
 // The 0-based position of the contribution named `name`, or -1.
 int FindContributionIndex(const casework::v1::Session& session, absl::string_view name);
 
+// How many contributions of phase `phase_index` (1-based) satisfy `match(kind, author)`, from the
+// snapshot's tallies: the cost grows with the authors and kinds of the session, not with its
+// contributions.
+int CountContributions(
+    const casework::v1::SessionSnapshot& state, int phase_index,
+    const std::function<bool(casework::v1::ContributionKind, const std::string&)>& match);
+
+// Counts one more contribution in the tallies (Apply of ContributionAdded).
+void CountContribution(const casework::v1::Contribution& contribution,
+                       casework::v1::SessionSnapshot* state);
+// Recomputes the tallies from the contributions (a snapshot stored without them).
+void RebuildTallies(casework::v1::SessionSnapshot* state);
+
 // Whether `viewer` may read the content of `contribution` now: public and revealed entries to
 // everyone, sealed ones to their author only.
 bool ContentVisibleTo(const casework::v1::Contribution& contribution, absl::string_view viewer);
@@ -65,6 +81,11 @@ casework::v1::RecordRelease EffectiveRecordRelease(const casework::v1::ProtocolT
 // The participant's latest vote in the release ballot (UNSPECIFIED when none).
 casework::v1::ReleaseChoice ReleaseChoiceOf(const casework::v1::Session& session,
                                             absl::string_view participant);
+
+// Whether `event` concerns the organisation's feed (WatchOrganization derives notices from it):
+// a session started or ended, a phase's time warning or overrun. The session log's wake-up says
+// so, and the notification service reads a session only for those.
+bool ConcernsOrganisation(const casework::v1::SessionEvent& event);
 
 // The role name without its prefix, e.g. "CASE_OWNER"; used in error metadata.
 std::string RoleName(casework::v1::SessionRole role);

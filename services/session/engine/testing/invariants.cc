@@ -169,6 +169,29 @@ std::string InvariantChecker::CheckFold(const v1::SessionSnapshot& state) const 
   if (!google::protobuf::util::MessageDifferencer::Equals(*folded, state)) {
     return "the fold of the log differs from the state";
   }
+  // Apply keeps the derived fields incrementally; they must equal a recount from scratch.
+  v1::SessionSnapshot recounted = state;
+  RebuildTallies(&recounted);
+  v1::Session* s = recounted.mutable_session();
+  s->clear_case_owner_questions();
+  v1::HypothesesSummary summary;
+  for (const v1::Contribution& c : s->contributions()) {
+    if (c.kind() == v1::CONTRIBUTION_KIND_QUESTION && !s->case_owner().empty() &&
+        c.author() == s->case_owner()) {
+      s->add_case_owner_questions(c.name());
+    }
+    if (c.kind() != v1::CONTRIBUTION_KIND_HYPOTHESIS) continue;
+    summary.set_total(summary.total() + 1);
+    const auto response = c.hypothesis_feedback().response();
+    if (response != v1::HYPOTHESIS_RESPONSE_UNSPECIFIED) {
+      summary.set_answered(summary.answered() + 1);
+    }
+    if (response == v1::HYPOTHESIS_RESPONSE_AGREE) summary.set_agreed(summary.agreed() + 1);
+  }
+  *s->mutable_hypotheses() = summary;
+  if (!google::protobuf::util::MessageDifferencer::Equals(recounted, state)) {
+    return "the incrementally kept tallies or summaries differ from a recount";
+  }
   return "";
 }
 

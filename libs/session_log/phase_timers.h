@@ -3,8 +3,8 @@
 // (claim_due_timers.lua leases each claim), ticks those sessions through the engine, and then
 // re-schedules or cancels. Claims make duplicate work rare; exactly-once warning and overrun
 // events are guaranteed by the engine's state and the version-checked append.
-#ifndef SERVICES_SESSION_STORE_PHASE_TIMERS_H_
-#define SERVICES_SESSION_STORE_PHASE_TIMERS_H_
+#ifndef LIBS_SESSION_LOG_PHASE_TIMERS_H_
+#define LIBS_SESSION_LOG_PHASE_TIMERS_H_
 
 #include <string>
 #include <vector>
@@ -42,4 +42,4 @@ class PhaseTimers {
 
 }  // namespace casework::session
 
-#endif  // SERVICES_SESSION_STORE_PHASE_TIMERS_H_
+#endif  // LIBS_SESSION_LOG_PHASE_TIMERS_H_

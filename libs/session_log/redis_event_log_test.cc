@@ -1,5 +1,5 @@
 // RedisEventLog against a private redis-server with the project's config.
-#include "services/session/store/redis_event_log.h"
+#include "libs/session_log/redis_event_log.h"
 
 #include <hiredis/hiredis.h>
 
@@ -10,8 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libs/redis/redis_test_env.h"
+#include "libs/session_log/session_keys.h"
 #include "libs/status/errors.h"
-#include "services/session/store/session_keys.h"
 
 namespace casework::session {
 namespace {
@@ -37,17 +37,39 @@ class RedisEventLogTest : public ::testing::Test {
   }
 
   absl::StatusOr<AppendOutcome> Append(int64_t expected, std::vector<std::string> events,
-                                       std::string request_id = "", std::string fingerprint = "f") {
+                                       std::string request_id = "", std::string fingerprint = "f",
+                                       FollowUps follow_ups = {}, std::string protocol = "") {
     AppendRequest request{kSession,
                           expected,
                           std::move(request_id),
                           std::move(fingerprint),
                           std::move(events),
-                          absl::StrCat("state@", expected),
                           absl::StrCat("response@", expected),
-                          ""};
+                          std::move(protocol),
+                          std::move(follow_ups)};
     return Await<AppendOutcome>(
         [&](LogCallback<AppendOutcome> done) { log_->Append(request, std::move(done)); });
+  }
+
+  absl::StatusOr<StoredSession> Load() {
+    return Await<StoredSession>(
+        [&](LogCallback<StoredSession> done) { log_->Load(kSession, std::move(done)); });
+  }
+
+  absl::StatusOr<bool> Snapshot(int64_t version, std::string bytes) {
+    return Await<bool>([&](LogCallback<bool> done) {
+      log_->StoreSnapshot(kSession, version, std::move(bytes), std::move(done));
+    });
+  }
+
+  // A command on the private server, its reply as a string ("" for nil).
+  std::string Raw(std::vector<std::string> command) {
+    auto reply = Await<redis::RedisValue>([&](LogCallback<redis::RedisValue> done) {
+      client_->Command(std::move(command), std::move(done));
+    });
+    if (!reply.ok()) return "error";
+    return reply->type == redis::RedisValue::Type::kInteger ? std::to_string(reply->integer)
+                                                            : reply->str;
   }
 
   absl::StatusOr<std::vector<StoredEvent>> Read(int64_t after, int count = 1000) {
@@ -91,33 +113,84 @@ TEST_F(RedisEventLogTest, AppendsAreReadBackInSequence) {
   ASSERT_EQ(tail->size(), 1u);
   EXPECT_EQ((*tail)[0].sequence, 4);
 
-  auto snapshot = Await<StoredSnapshot>(
-      [&](LogCallback<StoredSnapshot> done) { log_->LoadSnapshot(kSession, std::move(done)); });
-  ASSERT_TRUE(snapshot.ok());
-  EXPECT_EQ(snapshot->version, 5);
-  EXPECT_EQ(snapshot->state, "state@2");
+  // No snapshot yet: a load gets every event to fold.
+  auto loaded = Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->version, 5);
+  EXPECT_EQ(loaded->state_version, 0);
+  EXPECT_TRUE(loaded->state.empty());
+  ASSERT_EQ(loaded->tail.size(), 5u);
+  EXPECT_EQ(loaded->tail[4].data, "c");
 }
 
-TEST_F(RedisEventLogTest, TheProtocolIsStoredOnceBesideTheSnapshotAndReadBehindIt) {
-  auto load = [&] {
-    return Await<StoredSnapshot>(
-        [&](LogCallback<StoredSnapshot> done) { log_->LoadSnapshot(kSession, std::move(done)); });
-  };
-  ASSERT_TRUE(Append(0, {"created"}).ok());
-  EXPECT_FALSE(load()->protocol_apart);  // stored whole, as before the split
-  AppendRequest request{kSession, 1, "", "f", {"e2"}, "state@1", "response@1", "protocol-1"};
-  ASSERT_TRUE(Await<AppendOutcome>([&](LogCallback<AppendOutcome> done) {
-                log_->Append(request, std::move(done));
-              }).ok());
-  request = AppendRequest{kSession, 2, "", "f", {"e3"}, "state@2", "response@2", "protocol-2"};
-  ASSERT_TRUE(Await<AppendOutcome>([&](LogCallback<AppendOutcome> done) {
-                log_->Append(request, std::move(done));
-              }).ok());
-  auto snapshot = load();
-  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
-  EXPECT_TRUE(snapshot->protocol_apart);
-  EXPECT_EQ(snapshot->version, 3);
-  EXPECT_EQ(snapshot->state, "state@2protocol-1");  // the first protocol stays
+// An append writes the events and what they imply, never the session: the bytes Redis keeps for
+// a command grow with the command, not with the session.
+TEST_F(RedisEventLogTest, AnAppendWritesItsEventsAndFollowUpsNotTheSession) {
+  FollowUps created;
+  created.team_listing = absl::FromUnixMillis(1000);
+  created.timer_changed = true;
+  created.timer_due = absl::FromUnixMillis(5000);
+  ASSERT_TRUE(Append(0, {"created"}, "r1", "f", created, "protocol-bytes").ok());
+  auto keys = SessionKeys::For(kSession);
+  EXPECT_EQ(Raw({"ZSCORE", keys->team_index, kSession}), "1000");
+  EXPECT_EQ(Raw({"ZSCORE", "cw:phase-timers", kSession}), "5000");
+  EXPECT_EQ(Raw({"HGET", keys->snapshot, "protocol"}), "protocol-bytes");
+  EXPECT_EQ(Raw({"HGET", keys->snapshot, "state"}), "");
+  FollowUps running;
+  running.running_changed = true;
+  running.running_protocol = "intervision";
+  running.timer_changed = true;  // and removed
+  ASSERT_TRUE(Append(1, {"started"}, "r2", "f", running).ok());
+  EXPECT_EQ(Raw({"HGET", "cw:sessions-active", kSession}), "intervision");
+  EXPECT_EQ(Raw({"ZSCORE", "cw:phase-timers", kSession}), "");
+  FollowUps ended;
+  ended.running_changed = true;
+  ended.record_owed = absl::FromUnixMillis(7000);
+  ASSERT_TRUE(Append(2, {"ended"}, "r3", "f", ended).ok());
+  EXPECT_EQ(Raw({"HGET", "cw:sessions-active", kSession}), "");
+  EXPECT_EQ(Raw({"ZSCORE", "cw:record-outbox", kSession}), "7000");
+  // A retry writes nothing more (the follow-ups went with the original).
+  Raw({"ZREM", "cw:record-outbox", kSession});
+  ASSERT_TRUE(Append(2, {"ended"}, "r3", "f", ended)->duplicate);
+  EXPECT_EQ(Raw({"ZSCORE", "cw:record-outbox", kSession}), "");
+}
+
+TEST_F(RedisEventLogTest, SnapshotsAreMonotonicAndALoadFoldsOnlyTheTail) {
+  ASSERT_TRUE(Append(0, {"e1", "e2", "e3"}, "", "f", {}, "protocol-bytes").ok());
+  EXPECT_FALSE(*Snapshot(4, "state@4"));  // ahead of the log: ignored
+  EXPECT_TRUE(*Snapshot(2, "state@2"));
+  EXPECT_FALSE(*Snapshot(1, "state@1"));  // older than the stored one: ignored
+  ASSERT_TRUE(Append(3, {"e4"}).ok());
+  auto loaded = Load();
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->version, 4);
+  EXPECT_EQ(loaded->state_version, 2);
+  EXPECT_EQ(loaded->state, "state@2");
+  EXPECT_EQ(loaded->protocol, "protocol-bytes");
+  ASSERT_EQ(loaded->tail.size(), 2u);
+  EXPECT_EQ(loaded->tail[0].sequence, 3);
+  EXPECT_EQ(loaded->tail[1].data, "e4");
+  auto missing = Await<StoredSession>([&](LogCallback<StoredSession> done) {
+    log_->Load("organizations/o1/teams/t1/sessions/nope", std::move(done));
+  });
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+}
+
+// A session stored whole before log v2 (state at its version, no state_version) reads as a
+// snapshot at the head, and its first v2 append pins that version before moving the head.
+TEST_F(RedisEventLogTest, ASnapshotStoredWholeBeforeV2StandsAtItsVersion) {
+  ASSERT_TRUE(Append(0, {"e1", "e2"}).ok());
+  auto keys = SessionKeys::For(kSession);
+  Raw({"HSET", keys->snapshot, "state", "whole@2"});
+  auto before = Load();
+  EXPECT_EQ(before->state_version, 2);
+  EXPECT_TRUE(before->tail.empty());
+  ASSERT_TRUE(Append(2, {"e3"}).ok());
+  auto after = Load();
+  EXPECT_EQ(after->state_version, 2);
+  EXPECT_EQ(after->state, "whole@2");
+  ASSERT_EQ(after->tail.size(), 1u);
+  EXPECT_EQ(after->tail[0].data, "e3");
 }
 
 TEST_F(RedisEventLogTest, StaleVersionIsAbortedAndChangesNothing) {
@@ -170,10 +243,8 @@ TEST_F(RedisEventLogTest, RacingWritersKeepTheLogContiguous) {
     writers.emplace_back([&, w] {
       for (int i = 0; i < kEach; ++i) {
         while (true) {
-          auto snapshot = Await<StoredSnapshot>([&](LogCallback<StoredSnapshot> done) {
-            log_->LoadSnapshot(kSession, std::move(done));
-          });
-          int64_t version = snapshot.ok() ? snapshot->version : 0;
+          auto loaded = Load();
+          int64_t version = loaded.ok() ? loaded->version : 0;
           auto appended = Append(version, {absl::StrCat(w, "/", i)}, absl::StrCat(w, "/", i));
           if (appended.ok()) break;
           ASSERT_EQ(appended.status().code(), absl::StatusCode::kAborted) << appended.status();

@@ -1,13 +1,14 @@
-// RedisEventLog: the append script and the reads.
-#include "services/session/store/redis_event_log.h"
+// RedisEventLog: the append, snapshot and load scripts and the reads.
+#include "libs/session_log/redis_event_log.h"
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/status/errors.h"
-#include "services/session/store/session_keys.h"
 
 extern const char kAppendEventsLua[];
+extern const char kStoreSnapshotLua[];
+extern const char kLoadSessionLua[];
 
 namespace casework::session {
 namespace {
@@ -16,6 +17,31 @@ using redis::RedisValue;
 
 absl::Status UnexpectedReply(absl::string_view what) {
   return absl::InternalError(absl::StrCat("unexpected reply from Redis to ", what));
+}
+
+std::string Millis(absl::Time time) { return std::to_string(absl::ToUnixMillis(time)); }
+
+// {version, state_version, state, protocol, id1, event1, ...}, or {} for a missing session.
+absl::StatusOr<StoredSession> ParseLoadReply(RedisValue reply) {
+  if (reply.is_error() || reply.type != RedisValue::Type::kArray) return UnexpectedReply("load");
+  std::vector<RedisValue>& fields = reply.elements;
+  if (fields.empty()) return absl::NotFoundError("no such session");
+  if (fields.size() < 4 || fields.size() % 2 != 0) return UnexpectedReply("load");
+  StoredSession session;
+  if (!absl::SimpleAtoi(fields[0].str, &session.version) ||
+      !absl::SimpleAtoi(fields[1].str, &session.state_version)) {
+    return UnexpectedReply("load");
+  }
+  session.state = std::move(fields[2].str);
+  session.protocol = std::move(fields[3].str);
+  session.tail.reserve((fields.size() - 4) / 2);
+  for (size_t i = 4; i < fields.size(); i += 2) {
+    StoredEvent event;
+    if (!ParseEventId(fields[i].str, &event.sequence)) return UnexpectedReply("load");
+    event.data = std::move(fields[i + 1].str);
+    session.tail.push_back(std::move(event));
+  }
+  return session;
 }
 
 // A stored request record "fingerprint\nresponse", checked against the retry's fingerprint.
@@ -59,8 +85,12 @@ absl::StatusOr<AppendOutcome> ParseAppendReply(const RedisValue& reply,
 
 }  // namespace
 
-RedisEventLog::RedisEventLog(redis::RedisClient& client)
-    : client_(client), append_script_(kAppendEventsLua) {}
+RedisEventLog::RedisEventLog(redis::RedisClient& client, SharedKeys shared)
+    : client_(client),
+      shared_(std::move(shared)),
+      append_script_(kAppendEventsLua),
+      snapshot_script_(kStoreSnapshotLua),
+      load_script_(kLoadSessionLua) {}
 
 void RedisEventLog::Append(AppendRequest request, LogCallback<AppendOutcome> done) {
   absl::StatusOr<SessionKeys> keys = SessionKeys::For(request.session_name);
@@ -68,14 +98,29 @@ void RedisEventLog::Append(AppendRequest request, LogCallback<AppendOutcome> don
     std::move(done)(keys.status());
     return;
   }
-  std::vector<std::string> script_keys = {keys->log, keys->snapshot, keys->requests};
-  std::vector<std::string> args = {std::to_string(request.expected_version),
-                                   request.request_id,
-                                   request.fingerprint,
-                                   std::move(request.snapshot),
-                                   std::move(request.response),
-                                   keys->channel,
-                                   std::move(request.protocol)};
+  const FollowUps& follow = request.follow_ups;
+  std::vector<std::string> script_keys = {
+      keys->log,        keys->snapshot, keys->requests, shared_.phase_timers, shared_.record_outbox,
+      keys->team_index, shared_.running};
+  std::vector<std::string> args;
+  args.reserve(13 + request.events.size());
+  args.push_back(std::to_string(request.expected_version));
+  args.push_back(request.request_id);
+  args.push_back(request.fingerprint);
+  args.push_back(std::move(request.response));
+  args.push_back(keys->channel);
+  args.push_back(std::move(request.protocol));
+  args.push_back(request.session_name);
+  args.push_back(!follow.timer_changed          ? ""
+                 : follow.timer_due.has_value() ? Millis(*follow.timer_due)
+                                                : "-");
+  args.push_back(follow.record_owed.has_value() ? Millis(*follow.record_owed) : "");
+  args.push_back(follow.team_listing.has_value() ? Millis(*follow.team_listing) : "");
+  args.push_back(!follow.running_changed           ? ""
+                 : follow.running_protocol.empty() ? "-"
+                                                   : follow.running_protocol);
+  args.push_back(follow.notable ? "1" : "0");
+  args.push_back(follow.recorded.has_value() ? Millis(*follow.recorded) : "");
   for (std::string& event : request.events) args.push_back(std::move(event));
   append_script_.Run(client_, std::move(script_keys), std::move(args),
                      [fingerprint = std::move(request.fingerprint),
@@ -86,6 +131,41 @@ void RedisEventLog::Append(AppendRequest request, LogCallback<AppendOutcome> don
                        }
                        std::move(done)(ParseAppendReply(*reply, fingerprint));
                      });
+}
+
+void RedisEventLog::StoreSnapshot(absl::string_view session_name, int64_t version,
+                                  std::string snapshot, LogCallback<bool> done) {
+  absl::StatusOr<SessionKeys> keys = SessionKeys::For(session_name);
+  if (!keys.ok()) {
+    std::move(done)(keys.status());
+    return;
+  }
+  snapshot_script_.Run(client_, {keys->snapshot}, {std::to_string(version), std::move(snapshot)},
+                       [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+                         if (!reply.ok()) {
+                           std::move(done)(reply.status());
+                         } else if (reply->is_error()) {
+                           std::move(done)(absl::UnavailableError("redis refused the snapshot"));
+                         } else {
+                           std::move(done)(reply->integer == 1);
+                         }
+                       });
+}
+
+void RedisEventLog::Load(absl::string_view session_name, LogCallback<StoredSession> done) {
+  absl::StatusOr<SessionKeys> keys = SessionKeys::For(session_name);
+  if (!keys.ok()) {
+    std::move(done)(keys.status());
+    return;
+  }
+  load_script_.Run(client_, {keys->snapshot, keys->log}, {},
+                   [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+                     if (!reply.ok()) {
+                       std::move(done)(reply.status());
+                       return;
+                     }
+                     std::move(done)(ParseLoadReply(*std::move(reply)));
+                   });
 }
 
 void RedisEventLog::ReadAfter(absl::string_view session_name, int64_t after_sequence, int max_count,
@@ -108,17 +188,15 @@ void RedisEventLog::ReadAfter(absl::string_view session_name, int64_t after_sequ
                     }
                     std::vector<StoredEvent> events;
                     events.reserve(reply->elements.size());
-                    for (const RedisValue& entry : reply->elements) {
+                    for (RedisValue& entry : reply->elements) {
                       // [id, [field, value]]
                       StoredEvent event;
                       if (entry.elements.size() != 2 || entry.elements[1].elements.size() != 2 ||
-                          !absl::SimpleAtoi(absl::string_view(entry.elements[0].str)
-                                                .substr(0, entry.elements[0].str.find('-')),
-                                            &event.sequence)) {
+                          !ParseEventId(entry.elements[0].str, &event.sequence)) {
                         std::move(done)(UnexpectedReply("XRANGE"));
                         return;
                       }
-                      event.data = entry.elements[1].elements[1].str;
+                      event.data = std::move(entry.elements[1].elements[1].str);
                       events.push_back(std::move(event));
                     }
                     std::move(done)(std::move(events));
@@ -145,36 +223,10 @@ void RedisEventLog::LookupRequest(absl::string_view session_name, absl::string_v
                   });
 }
 
-void RedisEventLog::LoadSnapshot(absl::string_view session_name, LogCallback<StoredSnapshot> done) {
-  absl::StatusOr<SessionKeys> keys = SessionKeys::For(session_name);
-  if (!keys.ok()) {
-    std::move(done)(keys.status());
-    return;
-  }
-  client_.Command({"HMGET", keys->snapshot, "version", "state", "protocol"},
-                  [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
-                    if (!reply.ok()) {
-                      std::move(done)(reply.status());
-                      return;
-                    }
-                    if (reply->type != RedisValue::Type::kArray || reply->elements.size() != 3) {
-                      std::move(done)(UnexpectedReply("HMGET"));
-                      return;
-                    }
-                    if (reply->elements[0].is_nil()) {
-                      std::move(done)(absl::NotFoundError("no such session"));
-                      return;
-                    }
-                    StoredSnapshot snapshot;
-                    if (!absl::SimpleAtoi(reply->elements[0].str, &snapshot.version)) {
-                      std::move(done)(UnexpectedReply("HMGET"));
-                      return;
-                    }
-                    snapshot.state = std::move(reply->elements[1].str);
-                    snapshot.protocol_apart = !reply->elements[2].is_nil();
-                    snapshot.state += reply->elements[2].str;
-                    std::move(done)(std::move(snapshot));
-                  });
+bool ParseEventId(absl::string_view id, int64_t* sequence) {
+  const size_t dash = id.find('-');
+  return dash != absl::string_view::npos && id.substr(dash) == "-1" &&
+         absl::SimpleAtoi(id.substr(0, dash), sequence);
 }
 
 }  // namespace casework::session

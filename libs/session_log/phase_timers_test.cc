@@ -1,6 +1,6 @@
 // PhaseTimers against a private redis-server: due timers are claimed once per lease, across
 // competing claimers, and survive a Redis restart.
-#include "services/session/store/phase_timers.h"
+#include "libs/session_log/phase_timers.h"
 
 #include <future>
 #include <set>

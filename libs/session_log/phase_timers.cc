@@ -1,5 +1,5 @@
 // PhaseTimers on a Redis sorted set.
-#include "services/session/store/phase_timers.h"
+#include "libs/session_log/phase_timers.h"
 
 #include "absl/strings/str_cat.h"
 
