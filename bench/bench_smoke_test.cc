@@ -194,8 +194,9 @@ TEST(BenchSmoke, SessionServiceContributionsAndWatchers) {
                        {absl::StrCat("--redis_address=", redis_address),
                         absl::StrCat("--records_address=127.0.0.1:", records_port),
                         absl::StrCat("--protocols_dir=", CASEWORK_SOURCE_DIR, "/protocols")});
-  auto notification =
-      start("notification", notification_port, {absl::StrCat("--redis_address=", redis_address)});
+  auto notification = start("notification", notification_port,
+                            {absl::StrCat("--redis_address=", redis_address),
+                             absl::StrCat("--records_address=127.0.0.1:", records_port)});
   ASSERT_TRUE(Serving(records_port) && Serving(session_port) && Serving(notification_port));
 
   ScenarioOptions options = Quick("add_contribution", dir);

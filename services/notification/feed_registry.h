@@ -1,9 +1,11 @@
 // The feeds of one kind a process serves (a session's, an organisation's), keyed by name, and the
 // ticker that drives them: it retries reads that failed during an outage, polls every feed now
-// and then (a lost wake-up costs at most `poll_interval` of latency, never an event) and drops
-// feeds nobody watches any more. Shared by SessionFeeds and OrgFeed.
+// and then (a lost wake-up costs at most `poll_interval` of latency, never an event), has each
+// feed re-check its watchers against their teams' member lists (team_membership.h) and drops
+// feeds nobody watches any more. Shared by SessionFeeds and OrgFeed. The ticker is its own
+// thread, so none of this runs on the Redis loop thread.
 //
-// Feed must offer: void Wake(); void Retry(); bool Unused();
+// Feed must offer: void Wake(); void Retry(); void RecheckMembers(); bool Unused();
 //                  void FinishAll(absl::StatusCode, absl::string_view reason, absl::string_view);
 #ifndef SERVICES_NOTIFICATION_FEED_REGISTRY_H_
 #define SERVICES_NOTIFICATION_FEED_REGISTRY_H_
@@ -124,6 +126,7 @@ class FeedRegistry {
       }
       for (const std::shared_ptr<Feed>& feed : feeds) {
         feed->Retry();
+        feed->RecheckMembers();
         if (poll) feed->Wake();
       }
     }

@@ -42,18 +42,11 @@ int main(int argc, char** argv) {
   if (!server.ok()) return Fail(server.status());
   options->ready = (*server)->ready();
   casework::notification::InstallServerKeepalive({});  // long-lived streams: docs/CLIENTS.md
-  // One audit entry per RPC, shipped to records; without --records_address there is nowhere to
-  // ship them (docs/OPERATIONS.md). Declared before the server: flushed after its drain.
-  std::unique_ptr<casework::AuditTrail> audit;
-  if (notification_options->reminders_enabled) {
-    auto trail = casework::AuditTrail::Start(notification_options->records, (*metrics)->registry());
-    if (!trail.ok()) return Fail(trail.status());
-    audit = *std::move(trail);
-    options->audit_sink = audit->sink();
-  } else {
-    casework::Log(casework::LogSeverity::kWarning,
-                  "audit entries are not recorded: --records_address is not set");
-  }
+  // One audit entry per RPC, shipped to records on a channel of its own. Declared before the
+  // server: flushed after its drain.
+  auto audit = casework::AuditTrail::Start(notification_options->records, (*metrics)->registry());
+  if (!audit.ok()) return Fail(audit.status());
+  options->audit_sink = (*audit)->sink();
   auto serving = casework::GrpcServer::Start(*options, **metrics, (*server)->bindings());
   if (!serving.ok()) return Fail(serving.status());
 

@@ -10,9 +10,9 @@
 #include "absl/time/time.h"
 
 ABSL_FLAG(std::string, redis_address, "127.0.0.1:6379", "Redis host:port (the session logs)");
-ABSL_FLAG(std::string, records_address, "",
-          "casework-records host:port for action-item reminders and the audit trail; empty: "
-          "neither");
+ABSL_FLAG(std::string, records_address, "127.0.0.1:50052",
+          "casework-records host:port: team member lists (who may watch), action-item and meeting "
+          "reminders, the audit trail");
 ABSL_FLAG(std::string, records_token_file, "", "the notification service's token (re-read)");
 ABSL_FLAG(std::string, records_hs256_key_file, "",
           "development: mint that token with this key (default: --jwt_hs256_key_file when no "
@@ -20,6 +20,9 @@ ABSL_FLAG(std::string, records_hs256_key_file, "",
 ABSL_DECLARE_FLAG(std::string, jwt_hs256_key_file);
 ABSL_FLAG(absl::Duration, org_event_retention, absl::Hours(24 * 7),
           "how long organisation events stay resumable (WatchOrganization after_sequence)");
+ABSL_FLAG(absl::Duration, team_members_ttl, absl::Seconds(5),
+          "how long a team's member list is trusted: a removed member's streams end within it "
+          "(plus one records deadline)");
 ABSL_FLAG(int, watch_queue_frames, 1024,
           "frames a stream may have queued before it ends RESOURCE_EXHAUSTED (client too slow)");
 
@@ -42,8 +45,17 @@ absl::StatusOr<NotificationServerOptions> NotificationOptionsFromFlags(
   if (options.org_event_retention <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--org_event_retention must be positive");
   }
-  options.reminders_enabled = !absl::GetFlag(FLAGS_records_address).empty();
   options.records.address = absl::GetFlag(FLAGS_records_address);
+  if (options.records.address.empty()) {
+    return absl::InvalidArgumentError(
+        "--records_address is required: who may watch a team's sessions comes from its member "
+        "list in the records service");
+  }
+  options.reminders_enabled = true;
+  options.members.ttl = absl::GetFlag(FLAGS_team_members_ttl);
+  if (options.members.ttl < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--team_members_ttl must not be negative");
+  }
   options.records.token_file = absl::GetFlag(FLAGS_records_token_file);
   options.records.hs256_key_file = absl::GetFlag(FLAGS_records_hs256_key_file);
   if (options.records.token_file.empty() && options.records.hs256_key_file.empty()) {

@@ -1,10 +1,15 @@
-// NotificationService handlers: check the caller and the name, then attach the stream.
+// NotificationService handlers: check the caller, the name and the team's member list, then attach
+// the stream.
 #include "services/notification/notification_grpc_service.h"
+
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "libs/server/authenticating_credentials.h"
 #include "libs/server/grpc_status.h"
 #include "libs/status/errors.h"
+#include "services/notification/team_membership.h"
 #include "services/session/session_names.h"
 
 namespace casework::notification {
@@ -17,13 +22,19 @@ absl::Status ShuttingDown() {
                "the server is shutting down; retry on another replica");
 }
 
+absl::Status NegativePosition() {
+  return InvalidArgument("FIELD_INVALID", {{"after_sequence", "must not be negative"}});
+}
+
 }  // namespace
 
 NotificationGrpcService::NotificationGrpcService(SessionFeeds& sessions, OrgFeed& organizations,
+                                                 TeamDirectory& members,
                                                  NotificationMetrics& metrics,
                                                  size_t queue_capacity)
     : sessions_(sessions),
       organizations_(organizations),
+      members_(members),
       metrics_(metrics),
       queue_capacity_(queue_capacity) {}
 
@@ -35,19 +46,37 @@ grpc::ServerWriteReactor<v1::WatchSessionResponse>* NotificationGrpcService::Wat
   absl::Status checked = caller.ok()
                              ? session::CheckSessionName(request->session(), *caller, "session")
                              : caller.status();
-  if (checked.ok() && request->after_sequence() < 0) {
-    checked = InvalidArgument("FIELD_INVALID", {{"after_sequence", "must not be negative"}});
-  }
   if (!checked.ok()) {
     reactor->stream()->FinishNow(ToGrpcStatus(checked));
     return reactor;
   }
-  auto watcher = std::make_shared<SessionWatcher>(*std::move(caller), request->after_sequence(),
-                                                  reactor->stream());
-  if (!sessions_.Attach(request->session(), std::move(watcher))) {
-    reactor->stream()->FinishNow(ToGrpcStatus(ShuttingDown()));
-  }
+  AttachSessionWatcher(*std::move(caller), *request, reactor->stream());
   return reactor;
+}
+
+void NotificationGrpcService::AttachSessionWatcher(v1::Principal caller,
+                                                   const v1::WatchSessionRequest& request,
+                                                   std::shared_ptr<SessionStream> stream) {
+  const v1::Principal asking = caller;  // the callback takes `caller` before FindMember runs
+  members_.FindMember(asking, session::TeamOfSession(request.session()),
+                      [this, caller = std::move(caller), session = request.session(),
+                       after = request.after_sequence(),
+                       stream = std::move(stream)](absl::StatusOr<v1::TeamMember> member) mutable {
+                        // Who the caller is comes before what they sent: a non-member learns
+                        // nothing more.
+                        absl::Status admitted = member.status();
+                        if (absl::IsNotFound(admitted)) admitted = session::SessionNotFound();
+                        if (admitted.ok() && after < 0) admitted = NegativePosition();
+                        if (!admitted.ok()) {
+                          stream->FinishNow(ToGrpcStatus(admitted));
+                          return;
+                        }
+                        auto watcher =
+                            std::make_shared<SessionWatcher>(std::move(caller), after, stream);
+                        if (!sessions_.Attach(session, std::move(watcher))) {
+                          stream->FinishNow(ToGrpcStatus(ShuttingDown()));
+                        }
+                      });
 }
 
 grpc::ServerWriteReactor<v1::WatchOrganizationResponse>* NotificationGrpcService::WatchOrganization(
@@ -59,21 +88,35 @@ grpc::ServerWriteReactor<v1::WatchOrganizationResponse>* NotificationGrpcService
   if (checked.ok() && request->parent() != absl::StrCat("organizations/", caller->organization())) {
     checked = Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND", "organization not found");
   }
-  if (checked.ok() && request->after_sequence() < 0) {
-    checked = InvalidArgument("FIELD_INVALID", {{"after_sequence", "must not be negative"}});
-  }
+  if (checked.ok() && request->after_sequence() < 0) checked = NegativePosition();
   if (!checked.ok()) {
     reactor->stream()->FinishNow(ToGrpcStatus(checked));
     return reactor;
   }
-  std::vector<v1::OrganizationEventKind> kinds;
-  for (int kind : request->kinds()) kinds.push_back(static_cast<v1::OrganizationEventKind>(kind));
-  auto watcher = std::make_shared<OrgWatcher>(*std::move(caller), std::move(kinds),
-                                              request->after_sequence(), reactor->stream());
-  if (!organizations_.Attach(std::move(watcher))) {
-    reactor->stream()->FinishNow(ToGrpcStatus(ShuttingDown()));
-  }
+  AttachOrgWatcher(*std::move(caller), *request, reactor->stream());
   return reactor;
+}
+
+void NotificationGrpcService::AttachOrgWatcher(v1::Principal caller,
+                                               const v1::WatchOrganizationRequest& request,
+                                               std::shared_ptr<OrgStream> stream) {
+  std::vector<v1::OrganizationEventKind> kinds;
+  for (int kind : request.kinds()) kinds.push_back(static_cast<v1::OrganizationEventKind>(kind));
+  const v1::Principal asking = caller;
+  VerifyClaimedTeams(
+      members_, asking,
+      [this, caller = std::move(caller), kinds = std::move(kinds), after = request.after_sequence(),
+       stream = std::move(stream)](absl::StatusOr<VerifiedTeams> teams) mutable {
+        if (!teams.ok()) {  // the records service could not confirm a claimed team
+          stream->FinishNow(ToGrpcStatus(teams.status()));
+          return;
+        }
+        auto watcher = std::make_shared<OrgWatcher>(std::move(caller), std::move(kinds), after,
+                                                    stream, *std::move(teams));
+        if (!organizations_.Attach(std::move(watcher))) {
+          stream->FinishNow(ToGrpcStatus(ShuttingDown()));
+        }
+      });
 }
 
 }  // namespace casework::notification

@@ -7,34 +7,26 @@ namespace casework::notification {
 
 absl::StatusOr<std::unique_ptr<NotificationServer>> NotificationServer::Create(
     NotificationServerOptions options, prometheus::Registry& registry) {
+  options.records.role = "notification-service";
+  absl::StatusOr<std::unique_ptr<RecordsClient>> records = RecordsClient::Create(options.records);
+  if (!records.ok()) return records.status();  // before anything the destructor tears down
   std::unique_ptr<NotificationServer> server(new NotificationServer);
   server->metrics_ = std::make_unique<NotificationMetrics>(registry);
+  server->records_ = *std::move(records);
+  server->members_ = std::make_unique<TeamDirectory>(server->records_.get(), options.members);
   server->redis_ = redis::RedisClient::Start(options.redis);
   server->log_ = std::make_unique<session::RedisEventLog>(*server->redis_);
-  server->feeds_ = std::make_unique<SessionFeeds>(*server->log_, options.feeds, *server->metrics_);
+  server->feeds_ = std::make_unique<SessionFeeds>(*server->log_, options.feeds, *server->metrics_,
+                                                  *server->members_);
   server->org_log_ = std::make_unique<OrgEventLog>(*server->redis_, options.org_event_retention);
-  server->organizations_ = std::make_unique<OrgFeed>(*server->org_log_, options.organizations);
+  server->organizations_ =
+      std::make_unique<OrgFeed>(*server->org_log_, options.organizations, *server->members_);
   server->deriver_ = std::make_unique<OrgEventDeriver>(*server->redis_, *server->log_,
                                                        *server->org_log_, options.deriver);
-  if (options.reminders_enabled) {
-    options.records.role = "notification-service";
-    absl::StatusOr<std::unique_ptr<RecordsClient>> records = RecordsClient::Create(options.records);
-    if (!records.ok()) return records.status();
-    server->records_ = *std::move(records);
-    server->reminders_ = std::make_unique<RecordsReminders>(
-        *server->records_, *server->org_log_, options.reminders,
-        [organizations = server->organizations_.get(), deriver = server->deriver_.get()] {
-          std::vector<std::string> all = deriver->Organizations();
-          for (std::string& organization : organizations->Organizations()) {
-            if (std::find(all.begin(), all.end(), organization) == all.end()) {
-              all.push_back(std::move(organization));
-            }
-          }
-          return all;
-        });
-  }
+  if (options.reminders_enabled) server->StartReminders(options.reminders);
   server->service_ = std::make_unique<NotificationGrpcService>(
-      *server->feeds_, *server->organizations_, *server->metrics_, options.queue_capacity);
+      *server->feeds_, *server->organizations_, *server->members_, *server->metrics_,
+      options.queue_capacity);
   // One pattern subscription for the whole process: session and organisation wake-ups alike.
   SessionFeeds* feeds = server->feeds_.get();
   OrgFeed* organizations = server->organizations_.get();
@@ -57,6 +49,20 @@ absl::StatusOr<std::unique_ptr<NotificationServer>> NotificationServer::Create(
   return server;
 }
 
+void NotificationServer::StartReminders(ReminderOptions options) {
+  reminders_ = std::make_unique<RecordsReminders>(
+      *records_, *org_log_, options,
+      [organizations = organizations_.get(), deriver = deriver_.get()] {
+        std::vector<std::string> all = deriver->Organizations();
+        for (std::string& organization : organizations->Organizations()) {
+          if (std::find(all.begin(), all.end(), organization) == all.end()) {
+            all.push_back(std::move(organization));
+          }
+        }
+        return all;
+      });
+}
+
 NotificationServer::~NotificationServer() {
   subscriber_.reset();  // no more wake-ups
   feeds_->Shutdown();   // idempotent after EndStreams
@@ -66,6 +72,10 @@ NotificationServer::~NotificationServer() {
   feeds_->StopTicker();
   organizations_->StopTicker();
   deriver_->StopTicker();
+  reminders_.reset();
+  // Waits for the member-list fetches in flight: their answers reach the handlers and feeds (shut
+  // down: nothing more is attached) while those still exist.
+  members_.reset();
   redis_.reset();
 }
 

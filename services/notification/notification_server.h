@@ -1,7 +1,8 @@
 // Everything the notification process runs besides the gRPC server kit, built in dependency order
 // and torn down so that nothing calls into a part already gone: the Redis connection and the one
-// wake-up subscription, the session feeds, the organisation event log, feed and deriver, and the
-// gRPC handlers.
+// wake-up subscription, the records client and the team directory (who is a member of which team),
+// the session feeds, the organisation event log, feed and deriver, the reminders, and the gRPC
+// handlers.
 #ifndef SERVICES_NOTIFICATION_NOTIFICATION_SERVER_H_
 #define SERVICES_NOTIFICATION_NOTIFICATION_SERVER_H_
 
@@ -11,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "libs/records_client/records_client.h"
+#include "libs/records_client/team_directory.h"
 #include "libs/redis/redis_client.h"
 #include "libs/redis/redis_subscriber.h"
 #include "libs/server/grpc_server.h"
@@ -30,9 +32,11 @@ struct NotificationServerOptions {
   SessionFeedsOptions feeds;
   OrgFeedOptions organizations;
   DeriverOptions deriver;
-  // Action-item reminders from the records service (off unless enabled).
-  bool reminders_enabled = false;
+  // The records service: always, for the team member lists every stream is admitted by (and
+  // re-checked against, `members.ttl`); the binary also turns the reminders on.
   RecordsClientOptions records;
+  TeamDirectoryOptions members;
+  bool reminders_enabled = false;  // action-item and meeting reminders polled from records
   ReminderOptions reminders;
   size_t queue_capacity = 1024;  // frames per stream before it is cut off as too slow
   absl::Duration org_event_retention = OrgEventLog::kDefaultRetention;
@@ -53,17 +57,22 @@ class NotificationServer {
   // and new ones are refused, before the server drains.
   void EndStreams();
 
+  // Who is in which team, as this process last fetched it (tests read its fetch count).
+  TeamDirectory& members() { return *members_; }
+
  private:
   NotificationServer() = default;
+  void StartReminders(ReminderOptions options);
 
   std::unique_ptr<NotificationMetrics> metrics_;
+  std::unique_ptr<RecordsClient> records_;
+  std::unique_ptr<TeamDirectory> members_;
   std::unique_ptr<redis::RedisClient> redis_;
   std::unique_ptr<session::RedisEventLog> log_;
   std::unique_ptr<SessionFeeds> feeds_;
   std::unique_ptr<OrgEventLog> org_log_;
   std::unique_ptr<OrgFeed> organizations_;
   std::unique_ptr<OrgEventDeriver> deriver_;
-  std::unique_ptr<RecordsClient> records_;
   std::unique_ptr<RecordsReminders> reminders_;
   std::unique_ptr<NotificationGrpcService> service_;
   std::unique_ptr<redis::RedisSubscriber> subscriber_;

@@ -24,11 +24,6 @@ absl::Status UnexpectedReply(absl::string_view what) {
   return absl::InternalError(absl::StrCat("unexpected reply from Redis to ", what));
 }
 
-bool Contains(const google::protobuf::RepeatedPtrField<std::string>& values,
-              absl::string_view value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
-
 }  // namespace
 
 OrgKeys OrgKeys::For(absl::string_view organization) {
@@ -48,16 +43,14 @@ std::string OrgKeys::OrganizationOfChannel(absl::string_view channel) {
   return std::string(channel.substr(3, tag - 3));
 }
 
-bool Addressed(absl::string_view recipients, const casework::v1::Principal& viewer) {
+bool Addressed(absl::string_view recipients, absl::string_view subject,
+               const VerifiedTeams& teams) {
   for (absl::string_view recipient : absl::StrSplit(recipients, ',', absl::SkipEmpty())) {
     std::pair<absl::string_view, absl::string_view> kind_id =
         absl::StrSplit(recipient, absl::MaxSplits(':', 1));
-    if (kind_id.first == "user" && kind_id.second == viewer.subject()) return true;
-    if (kind_id.first == "team" && Contains(viewer.teams(), kind_id.second)) return true;
-    if (kind_id.first == "supervisor" && Contains(viewer.teams(), kind_id.second) &&
-        Contains(viewer.roles(), "supervisor")) {
-      return true;
-    }
+    if (kind_id.first == "user" && !subject.empty() && kind_id.second == subject) return true;
+    if (kind_id.first == "team" && teams.member_of.contains(kind_id.second)) return true;
+    if (kind_id.first == "supervisor" && teams.supervisor_of.contains(kind_id.second)) return true;
   }
   return false;
 }

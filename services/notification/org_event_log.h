@@ -3,8 +3,9 @@
 // (append_org_events.lua) that can also advance a derivation cursor in the same step. All keys of
 // an organisation share the hash tag {org:<org>} so the script touches one Redis Cluster slot.
 //
-// Recipients are a comma-separated list of "user:<subject>", "team:<team id>" (members: principals
-// whose `teams` claim holds it) and "supervisor:<team id>" (those with the role "supervisor" too).
+// Recipients are a comma-separated list of "user:<subject>", "team:<team id>" (the team's members:
+// its member list names them and their `teams` claim holds it) and "supervisor:<team id>" (the
+// member whose entry in that list holds TEAM_ROLE_SUPERVISOR; a token's roles play no part).
 #ifndef SERVICES_NOTIFICATION_ORG_EVENT_LOG_H_
 #define SERVICES_NOTIFICATION_ORG_EVENT_LOG_H_
 
@@ -17,9 +18,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "casework/v1/organization_event.pb.h"
-#include "casework/v1/principal.pb.h"
 #include "libs/redis/redis_client.h"
 #include "libs/redis/redis_script.h"
+#include "services/notification/team_membership.h"
 
 namespace casework::notification {
 
@@ -47,8 +48,8 @@ struct StoredOrgEvent {
   casework::v1::OrganizationEvent event;  // with its sequence
 };
 
-// Whether `recipients` address `viewer`.
-bool Addressed(absl::string_view recipients, const casework::v1::Principal& viewer);
+// Whether `recipients` address the viewer with `subject` and the confirmed `teams`.
+bool Addressed(absl::string_view recipients, absl::string_view subject, const VerifiedTeams& teams);
 
 template <typename T>
 using OrgCallback = absl::AnyInvocable<void(absl::StatusOr<T>) &&>;

@@ -49,11 +49,23 @@ bool OrgWatcher::Wants(const StoredOrgEvent& event) const {
   if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), KindOf(event.event)) == kinds.end()) {
     return false;
   }
-  return Addressed(event.recipients, viewer);
+  absl::MutexLock lock(&teams_mu_);
+  return Addressed(event.recipients, viewer.subject(), teams_);
 }
 
-OrgLogFeed::OrgLogFeed(std::string organization, OrgEventLog& log, int read_batch)
-    : organization_(std::move(organization)), log_(log), read_batch_(read_batch) {}
+void OrgWatcher::Reverified(const std::string& team_id,
+                            const absl::StatusOr<v1::TeamMember>& member) {
+  absl::MutexLock lock(&teams_mu_);
+  teams_.Apply(team_id, member);
+}
+
+OrgLogFeed::OrgLogFeed(std::string organization, OrgEventLog& log, int read_batch,
+                       TeamDirectory& members)
+    : organization_(std::move(organization)),
+      log_(log),
+      read_batch_(read_batch),
+      members_(members),
+      member_lists_(std::make_shared<MemberListChanges>(members)) {}
 
 void OrgLogFeed::Attach(std::shared_ptr<OrgWatcher> watcher) {
   {
@@ -305,8 +317,11 @@ void OrgLogFeed::NotRetained(const std::shared_ptr<OrgWatcher>& watcher, int64_t
              {"last_sequence", absl::StrCat(last)}})));
 }
 
-OrgFeed::OrgFeed(OrgEventLog& log, OrgFeedOptions options)
-    : log_(log), options_(options), feeds_(options.retry_interval, options.poll_interval) {}
+OrgFeed::OrgFeed(OrgEventLog& log, OrgFeedOptions options, TeamDirectory& members)
+    : log_(log),
+      options_(options),
+      members_(members),
+      feeds_(options.retry_interval, options.poll_interval) {}
 
 OrgFeed::~OrgFeed() { StopTicker(); }
 
@@ -316,7 +331,9 @@ bool OrgFeed::Attach(std::shared_ptr<OrgWatcher> watcher) {
   const std::string organization = watcher->viewer.organization();
   return feeds_.WithFeed(
       organization,
-      [&] { return std::make_shared<OrgLogFeed>(organization, log_, options_.read_batch); },
+      [&] {
+        return std::make_shared<OrgLogFeed>(organization, log_, options_.read_batch, members_);
+      },
       [&watcher](const std::shared_ptr<OrgLogFeed>& feed) {
         watcher->stream->set_on_room([weak_feed = std::weak_ptr<OrgLogFeed>(feed),
                                       weak_watcher = std::weak_ptr<OrgWatcher>(watcher)] {

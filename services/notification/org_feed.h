@@ -5,6 +5,13 @@
 // position in batches its queue has room for, and turns live under the feed's mutex. Wake-ups
 // come from the organisation's channel on the process's one pattern subscription; a ticker
 // retries failed reads, polls now and then and drops feeds nobody watches.
+//
+// Notices addressed to a team ("team:<t>") or its supervisor ("supervisor:<t>") reach a watcher
+// only while the team's member list names them (as supervisor, for the latter): each watcher
+// carries its VerifiedTeams (team_membership.h), resolved before it attaches and re-checked on the
+// ticker whenever the directory holds a list fetched anew (at most once per ttl per team), off
+// the Redis loop thread. When the records service cannot answer, a watcher keeps what was last
+// confirmed.
 #ifndef SERVICES_NOTIFICATION_ORG_FEED_H_
 #define SERVICES_NOTIFICATION_ORG_FEED_H_
 
@@ -25,25 +32,33 @@
 #include "services/notification/notification_metrics.h"
 #include "services/notification/org_event_log.h"
 #include "services/notification/stream_writer.h"
+#include "services/notification/team_membership.h"
 
 namespace casework::notification {
 
 using OrgStream = StreamWriter<casework::v1::WatchOrganizationResponse>;
 using OrgFrame = Frame<casework::v1::WatchOrganizationResponse>;
 
-struct OrgWatcher {
+// One WatchOrganization call as the feed sees it.
+class OrgWatcher {
+ public:
   enum class Mode { kPending, kReplaying, kLive, kRefused };
 
   OrgWatcher(casework::v1::Principal viewer_in,
              std::vector<casework::v1::OrganizationEventKind> kinds_in, int64_t after_sequence,
-             std::shared_ptr<OrgStream> stream_in)
+             std::shared_ptr<OrgStream> stream_in, VerifiedTeams teams)
       : viewer(std::move(viewer_in)),
         kinds(std::move(kinds_in)),
         stream(std::move(stream_in)),
-        cursor(after_sequence) {}
+        cursor(after_sequence),
+        teams_(std::move(teams)) {}
 
-  // Addressed to the viewer and of a kind they asked for.
+  // Addressed to the viewer (by subject, or by a team whose member list names them) and of a kind
+  // they asked for.
   bool Wants(const StoredOrgEvent& event) const;
+  // Takes in the member list's answer for one of the viewer's teams (VerifiedTeams::Apply).
+  void Reverified(const std::string& team_id,
+                  const absl::StatusOr<casework::v1::TeamMember>& member);
 
   const casework::v1::Principal viewer;
   const std::vector<casework::v1::OrganizationEventKind> kinds;  // empty: all
@@ -53,6 +68,10 @@ struct OrgWatcher {
   Mode mode = Mode::kPending;
   bool replay_in_flight = false;
   bool replay_failed = false;
+
+ private:
+  mutable absl::Mutex teams_mu_;  // Wants runs on the loop thread, Reverified on others
+  VerifiedTeams teams_ ABSL_GUARDED_BY(teams_mu_);
 };
 
 casework::v1::OrganizationEventKind KindOf(const casework::v1::OrganizationEvent& event);
@@ -66,11 +85,13 @@ struct OrgFeedOptions {
 // One organisation's feed.
 class OrgLogFeed : public std::enable_shared_from_this<OrgLogFeed> {
  public:
-  OrgLogFeed(std::string organization, OrgEventLog& log, int read_batch);
+  OrgLogFeed(std::string organization, OrgEventLog& log, int read_batch, TeamDirectory& members);
 
   void Attach(std::shared_ptr<OrgWatcher> watcher);
   void Wake();
   void Retry();
+  // The ticker: re-checks the watchers of each team whose member list was fetched anew.
+  void RecheckMembers();
   void FinishAll(absl::StatusCode code, absl::string_view reason, absl::string_view message);
   bool Unused();
   void PullReplay(const std::shared_ptr<OrgWatcher>& watcher);
@@ -84,10 +105,13 @@ class OrgLogFeed : public std::enable_shared_from_this<OrgLogFeed> {
   // Ends the watcher's stream OUT_OF_RANGE: events after `after` were dropped by the retention.
   void NotRetained(const std::shared_ptr<OrgWatcher>& watcher, int64_t after,
                    const std::vector<StoredOrgEvent>& retained);
+  void RecheckTeam(const std::string& team);
 
   const std::string organization_;
   OrgEventLog& log_;
   const int read_batch_;
+  TeamDirectory& members_;
+  const std::shared_ptr<MemberListChanges> member_lists_;
 
   absl::Mutex mu_;
   std::vector<std::shared_ptr<OrgWatcher>> watchers_ ABSL_GUARDED_BY(mu_);
@@ -101,7 +125,7 @@ class OrgLogFeed : public std::enable_shared_from_this<OrgLogFeed> {
 // The organisation feeds of this process.
 class OrgFeed {
  public:
-  OrgFeed(OrgEventLog& log, OrgFeedOptions options);
+  OrgFeed(OrgEventLog& log, OrgFeedOptions options, TeamDirectory& members);
   ~OrgFeed();
 
   bool Attach(std::shared_ptr<OrgWatcher> watcher);  // false once Shutdown ran
@@ -116,6 +140,7 @@ class OrgFeed {
  private:
   OrgEventLog& log_;
   const OrgFeedOptions options_;
+  TeamDirectory& members_;
   FeedRegistry<OrgLogFeed> feeds_;  // by organisation
 };
 

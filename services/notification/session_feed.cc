@@ -41,8 +41,14 @@ const v1::Principal& Anonymous() {
 }  // namespace
 
 SessionFeed::SessionFeed(std::string session_name, session::RedisEventLog& log, FeedOptions options,
-                         NotificationMetrics& metrics)
-    : name_(std::move(session_name)), log_(log), options_(options), metrics_(metrics) {}
+                         NotificationMetrics& metrics, TeamDirectory& members)
+    : name_(std::move(session_name)),
+      team_(session::TeamOfSession(name_)),
+      log_(log),
+      options_(options),
+      metrics_(metrics),
+      members_(members),
+      member_lists_(std::make_shared<MemberListChanges>(members)) {}
 
 void SessionFeed::Attach(std::shared_ptr<SessionWatcher> watcher) {
   {

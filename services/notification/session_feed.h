@@ -10,6 +10,12 @@
 // delivered past that position, so the switch has no gap and no duplicate. A position the stream
 // no longer holds gets a Resync (snapshot + sequence) instead of a silent skip.
 //
+// Watchers were admitted as members of the session's team (the handler asked the team's member
+// list). On the ticker, whenever the directory holds the team's list fetched anew (at most once per
+// ttl), every watcher is checked against it again: one no longer listed ends NOT_FOUND, exactly the
+// answer for a missing session, within the ttl plus one records deadline of the removal. When the
+// records service cannot answer, streams stay open: an outage does not cut watchers off.
+//
 // Threads: every Redis reply (and therefore every fold, projection and push) runs on the Redis
 // client's loop thread, one at a time, which orders each watcher's frames. `state_` is confined to
 // that thread; `mu_` guards what gRPC threads touch (watchers, position, flags).
@@ -26,9 +32,11 @@
 #include "casework/v1/notification_service.pb.h"
 #include "casework/v1/principal.pb.h"
 #include "casework/v1/session_command.pb.h"
+#include "libs/records_client/team_directory.h"
 #include "libs/session_log/redis_event_log.h"
 #include "services/notification/notification_metrics.h"
 #include "services/notification/stream_writer.h"
+#include "services/notification/team_membership.h"
 
 namespace casework::notification {
 
@@ -59,13 +67,15 @@ struct FeedOptions {
 class SessionFeed : public std::enable_shared_from_this<SessionFeed> {
  public:
   SessionFeed(std::string session_name, session::RedisEventLog& log, FeedOptions options,
-              NotificationMetrics& metrics);
+              NotificationMetrics& metrics, TeamDirectory& members);
 
   void Attach(std::shared_ptr<SessionWatcher> watcher);
   // New events may exist: read the stream after the feed's position.
   void Wake();
   // Periodic: re-issue reads that failed (Redis outage) and prune finished watchers.
   void Retry();
+  // Periodic: re-check the watchers when the team's member list was fetched anew.
+  void RecheckMembers();
   // Ends every stream now with `code`/`reason` and its last written sequence (shutdown).
   void FinishAll(absl::StatusCode code, absl::string_view reason, absl::string_view message);
   // No watchers left and nothing in flight: the registry may drop the feed.
@@ -83,13 +93,19 @@ class SessionFeed : public std::enable_shared_from_this<SessionFeed> {
   void SendResync(const std::shared_ptr<SessionWatcher>& watcher,
                   casework::v1::ResyncReason reason);
   void ReadFinished();
+  void RecheckWatchers();
+  // Ends a watcher the member list no longer names, as if the session did not exist.
+  void EndRemoved(const std::shared_ptr<SessionWatcher>& watcher);
   friend class SessionFeeds;
   void PullReplayFromStream(const std::shared_ptr<SessionWatcher>& watcher) { PullReplay(watcher); }
 
   const std::string name_;
+  const std::string team_;  // organizations/{org}/teams/{team}
   session::RedisEventLog& log_;
   const FeedOptions options_;
   NotificationMetrics& metrics_;
+  TeamDirectory& members_;
+  const std::shared_ptr<MemberListChanges> member_lists_;
 
   casework::v1::SessionSnapshot state_;  // loop thread only
 

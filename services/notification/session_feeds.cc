@@ -6,10 +6,11 @@
 namespace casework::notification {
 
 SessionFeeds::SessionFeeds(session::RedisEventLog& log, SessionFeedsOptions options,
-                           NotificationMetrics& metrics)
+                           NotificationMetrics& metrics, TeamDirectory& members)
     : log_(log),
       options_(options),
       metrics_(metrics),
+      members_(members),
       feeds_(options.retry_interval, options.poll_interval) {}
 
 SessionFeeds::~SessionFeeds() { StopTicker(); }
@@ -22,7 +23,9 @@ bool SessionFeeds::Attach(const std::string& session_name,
   if (!keys.ok()) return false;
   return feeds_.WithFeed(
       keys->channel,
-      [&] { return std::make_shared<SessionFeed>(session_name, log_, options_.feed, metrics_); },
+      [&] {
+        return std::make_shared<SessionFeed>(session_name, log_, options_.feed, metrics_, members_);
+      },
       [&watcher](const std::shared_ptr<SessionFeed>& feed) {
         // Pulls the next replay batch when the client has read enough of the last one.
         watcher->stream->set_on_room([weak_feed = std::weak_ptr<SessionFeed>(feed),

@@ -2,7 +2,8 @@
 // one pattern subscription (a message wakes the session's feed; every re-subscription after an
 // outage wakes all of them, since anything published meanwhile was lost), and a ticker that
 // retries reads that failed during an outage, polls every feed now and then (a lost wake-up costs
-// at most `poll_interval` of latency, never an event) and drops feeds nobody watches.
+// at most `poll_interval` of latency, never an event), has the feeds re-check their watchers
+// against the team's member list in `members`, and drops feeds nobody watches.
 #ifndef SERVICES_NOTIFICATION_SESSION_FEEDS_H_
 #define SERVICES_NOTIFICATION_SESSION_FEEDS_H_
 
@@ -25,7 +26,7 @@ struct SessionFeedsOptions {
 class SessionFeeds {
  public:
   SessionFeeds(session::RedisEventLog& log, SessionFeedsOptions options,
-               NotificationMetrics& metrics);
+               NotificationMetrics& metrics, TeamDirectory& members);
   ~SessionFeeds();  // stops the ticker
 
   // Stops the retry/poll ticker (before the Redis client it sends on goes away).
@@ -46,6 +47,7 @@ class SessionFeeds {
   session::RedisEventLog& log_;
   const SessionFeedsOptions options_;
   NotificationMetrics& metrics_;
+  TeamDirectory& members_;
   FeedRegistry<SessionFeed> feeds_;  // by wake-up channel
 };
 

@@ -9,15 +9,16 @@
 namespace casework::testing {
 
 absl::StatusOr<std::unique_ptr<ChildProcess>> StartNotificationBinary(
-    int port, int redis_port, const std::string& key_file, const std::string& log_path,
-    std::vector<std::string> extra_flags) {
+    int port, int redis_port, int records_port, const std::string& key_file,
+    const std::string& log_path, std::vector<std::string> extra_flags) {
   std::vector<std::string> argv = {absl::StrCat(BinaryDir(), "/casework-notification"),
                                    absl::StrCat("--grpc_address=127.0.0.1:", port),
                                    "--metrics_address=off",
                                    absl::StrCat("--jwt_hs256_key_file=", key_file),
                                    absl::StrCat("--jwt_issuer=", kTestIssuer),
                                    absl::StrCat("--jwt_audience=", kTestAudience),
-                                   absl::StrCat("--redis_address=127.0.0.1:", redis_port)};
+                                   absl::StrCat("--redis_address=127.0.0.1:", redis_port),
+                                   absl::StrCat("--records_address=127.0.0.1:", records_port)};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   return ChildProcess::Start(argv, log_path);
 }

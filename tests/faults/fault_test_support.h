@@ -14,11 +14,12 @@
 
 namespace casework::testing {
 
-// casework-notification on 127.0.0.1:`port` with Redis on `redis_port`, verifying the test keys
-// (HS256 key in `key_file`), logging to `log_path`.
+// casework-notification on 127.0.0.1:`port` with Redis on `redis_port` and the records service
+// (team member lists) on `records_port`, verifying the test keys (HS256 key in `key_file`, which
+// also mints its records identity), logging to `log_path`.
 absl::StatusOr<std::unique_ptr<ChildProcess>> StartNotificationBinary(
-    int port, int redis_port, const std::string& key_file, const std::string& log_path,
-    std::vector<std::string> extra_flags = {});
+    int port, int redis_port, int records_port, const std::string& key_file,
+    const std::string& log_path, std::vector<std::string> extra_flags = {});
 
 // A clarifying question as `request_id` with text `text` (no retry; deadline `timeout`).
 grpc::Status AddQuestion(casework::v1::SessionService::Stub& stub, const std::string& subject,

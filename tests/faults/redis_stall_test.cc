@@ -61,9 +61,9 @@ TEST(RedisStallTest, CallsEndInTimeHealthFollowsAndEverythingResumes) {
   const int session_port = FreeTcpPort(), notification_port = FreeTcpPort();
   auto session_binary = stack->StartBinary(session_port);
   ASSERT_TRUE(session_binary.ok()) << session_binary.status();
-  auto notification_binary =
-      StartNotificationBinary(notification_port, stack->redis().server->port(), stack->key_file(),
-                              (dir.path() / "notification.log").string());
+  auto notification_binary = StartNotificationBinary(
+      notification_port, stack->redis().server->port(), stack->records().port(), stack->key_file(),
+      (dir.path() / "notification.log").string());
   ASSERT_TRUE(notification_binary.ok()) << notification_binary.status();
   auto session_channel = LoopbackChannel(session_port);
   auto notification_channel = LoopbackChannel(notification_port);

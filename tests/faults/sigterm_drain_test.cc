@@ -306,9 +306,12 @@ TEST(SigtermDrainTest, NotificationEndsStreamsWithTheirResumePosition) {
   TempDir dir;
   const std::string key_file = (dir.path() / "key").string();
   std::ofstream(key_file) << GetTestKeys().hs256.material;
+  // The team whose member list names the viewers.
+  auto records = notification::testing::CastRecords::Start();
+  ASSERT_NE(records, nullptr);
   const int port = FreeTcpPort();
   auto start_binary = [&](int n) {
-    return StartNotificationBinary(port, redis->server->port(), key_file,
+    return StartNotificationBinary(port, redis->server->port(), records->port(), key_file,
                                    (dir.path() / absl::StrCat("notification-", n, ".log")).string(),
                                    {kGraceFlag});
   };

@@ -1,6 +1,7 @@
-// casework-notification as an operator runs it: a process with a private redis-server, serving a
-// WatchSession stream, then SIGTERM — the stream ends UNAVAILABLE (SERVER_SHUTTING_DOWN) with its
-// resume position and the process exits 0 well within the drain grace.
+// casework-notification as an operator runs it: a process with a private redis-server and the
+// records service (the team's member list), serving a WatchSession stream, then SIGTERM — the
+// stream ends UNAVAILABLE (SERVER_SHUTTING_DOWN) with its resume position and the process exits 0
+// well within the drain grace.
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -52,15 +53,19 @@ TEST(NotificationBinaryTest, SigtermEndsStreamsWithTheirResumePositionAndExitsZe
       std::filesystem::temp_directory_path() / absl::StrCat("casework-notification-bin-", getpid());
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "key") << casework::testing::GetTestKeys().hs256.material;
+  auto records = CastRecords::Start();
+  ASSERT_NE(records, nullptr);
   const int port = casework::testing::FreeTcpPort();
-  auto process = ChildProcess::Start(
-      {absl::StrCat(casework::testing::BinaryDir(), "/casework-notification"),
-       absl::StrCat("--grpc_address=127.0.0.1:", port), "--metrics_address=127.0.0.1:0",
-       absl::StrCat("--jwt_hs256_key_file=", (dir / "key").string()),
-       absl::StrCat("--jwt_issuer=", casework::testing::kTestIssuer),
-       absl::StrCat("--jwt_audience=", casework::testing::kTestAudience),
-       absl::StrCat("--redis_address=127.0.0.1:", (*redis)->port())},
-      (dir / "log").string());
+  std::vector<std::string> argv = {
+      absl::StrCat(casework::testing::BinaryDir(), "/casework-notification"),
+      absl::StrCat("--grpc_address=127.0.0.1:", port),
+      "--metrics_address=127.0.0.1:0",
+      absl::StrCat("--jwt_hs256_key_file=", (dir / "key").string()),
+      absl::StrCat("--jwt_issuer=", casework::testing::kTestIssuer),
+      absl::StrCat("--jwt_audience=", casework::testing::kTestAudience),
+      absl::StrCat("--redis_address=127.0.0.1:", (*redis)->port())};
+  for (std::string& flag : records->BinaryFlags()) argv.push_back(std::move(flag));
+  auto process = ChildProcess::Start(argv, (dir / "log").string());
   ASSERT_TRUE(process.ok());
   auto channel = casework::testing::LoopbackChannel(port);
   ASSERT_TRUE(casework::testing::WaitUntilServing(channel, NotificationServer::kServiceName,

@@ -91,6 +91,7 @@ TEST(WatchOrganizationTest, NoticesReachTheirRecipientsOnlyAndAreAppendedOnceByT
   auto registry = std::make_shared<prometheus::Registry>();
   NotificationServerOptions second_options;
   second_options.redis.port = env->redis_server().port();
+  second_options.records = env->records().ClientOptions();
   auto second = NotificationServer::Create(second_options, *registry);
   ASSERT_TRUE(second.ok());
 

@@ -9,6 +9,7 @@
 #include "libs/status/errors.h"
 #include "libs/testing/process.h"
 #include "libs/testing/test_tokens.h"
+#include "services/notification/org_event_log.h"
 #include "services/session/engine/session_queries.h"
 #include "tests/kit_test_support.h"
 
@@ -28,6 +29,8 @@ std::unique_ptr<NotificationTestEnv> NotificationTestEnv::Start(
   auto redis = redis::RedisTestEnv::Start();
   if (!redis.ok()) return nullptr;
   env->redis_ = *std::move(redis);
+  env->records_ = CastRecords::Start();
+  if (env->records_ == nullptr) return nullptr;
   env->writer_ = std::make_unique<session::RedisEventLog>(*env->redis_.client);
   if (before_server) before_server(*env);
   auto metrics = MetricsEndpoint::Start("127.0.0.1:0");
@@ -35,6 +38,9 @@ std::unique_ptr<NotificationTestEnv> NotificationTestEnv::Start(
   env->metrics_ = *std::move(metrics);
   options.redis.host = "127.0.0.1";
   options.redis.port = env->redis_.server->port();
+  const absl::Duration records_deadline = options.records.deadline;
+  options.records = env->records_->ClientOptions();
+  options.records.deadline = records_deadline;
   auto server = NotificationServer::Create(options, env->metrics_->registry());
   if (!server.ok()) return nullptr;
   env->server_ = *std::move(server);
@@ -58,6 +64,7 @@ std::unique_ptr<NotificationTestEnv> NotificationTestEnv::Start(
 NotificationTestEnv::~NotificationTestEnv() {
   StopServer();
   server_.reset();
+  records_.reset();
 }
 
 void NotificationTestEnv::StopServer() {
@@ -130,6 +137,21 @@ OrgWatchClient::OrgWatchClient(v1::NotificationService::Stub& stub, const std::s
         for (v1::OrganizationEventKind kind : kinds) request.add_kinds(kind);
         return stub.WatchOrganization(context, request);
       }) {}
+
+int64_t AppendNotice(redis::RedisClient& client, const std::string& dedup_key,
+                     const std::string& recipients, absl::Time at) {
+  OrgEventLog log(client);
+  OrgEventToAppend notice;
+  notice.dedup_key = dedup_key;
+  notice.recipients = recipients;
+  notice.event.set_team(kTeam);
+  notice.event.mutable_meeting_due()->set_kind(v1::MEETING_KIND_REGULAR);
+  std::promise<absl::StatusOr<int64_t>> done;
+  log.Append("acme", "", 0, 0, {notice}, at,
+             [&done](absl::StatusOr<int64_t> last) { done.set_value(std::move(last)); });
+  absl::StatusOr<int64_t> last = done.get_future().get();
+  return last.ok() ? *last : -1;
+}
 
 std::vector<int64_t> Sequences(const std::vector<ReceivedFrame>& frames) {
   std::vector<int64_t> out;

@@ -1,6 +1,7 @@
-// What the notification tests share: a private redis-server, the notification server in-process on
-// a loopback gRPC port, an engine-driven session whose events are appended with the session log's
-// real append script, and a blocking watch client that records every frame it receives.
+// What the notification tests share: a private redis-server, the records service holding the
+// team of the tests' cast (cast_records.h), the notification server in-process on a loopback gRPC
+// port, an engine-driven session whose events are appended with the session log's real append
+// script, and a blocking watch client that records every frame it receives.
 #ifndef TESTS_NOTIFICATION_NOTIFICATION_TEST_SUPPORT_H_
 #define TESTS_NOTIFICATION_NOTIFICATION_TEST_SUPPORT_H_
 
@@ -8,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +24,8 @@
 #include "libs/session_log/redis_event_log.h"
 #include "services/notification/notification_server.h"
 #include "services/session/engine/testing/engine_harness.h"
+#include "libs/session_log/redis_event_log.h"
+#include "tests/notification/cast_records.h"
 
 namespace casework::notification::testing {
 
@@ -30,15 +34,17 @@ using session::testing::EngineHarness;
 
 inline constexpr char kSession[] = "organizations/acme/teams/t1/sessions/s1";
 
-// A token of `subject` in organisation `org`, member of team t1.
+// A token of `subject` in organisation `org` whose `teams` claim names t1 (the member list decides
+// whether they are a member: cast_records.h).
 std::string TokenFor(const std::string& subject, const std::string& org = "acme",
                      std::vector<std::string> roles = {"caseworker"},
                      std::vector<std::string> teams = {"t1"});
 
 class NotificationTestEnv {
  public:
-  // `options.redis` host/port are replaced by the private server's. `before_server` runs once
-  // Redis is up and before the notification server starts (e.g. to append what it must find).
+  // `options.redis` host/port are replaced by the private server's, `options.records` by the cast's
+  // records service. `before_server` runs once Redis is up and before the notification server
+  // starts (e.g. to append what it must find).
   static std::unique_ptr<NotificationTestEnv> Start(
       NotificationServerOptions options = {},
       const std::function<void(NotificationTestEnv&)>& before_server = nullptr);
@@ -47,6 +53,7 @@ class NotificationTestEnv {
   casework::testing::RedisServer& redis_server() { return *redis_.server; }
   redis::RedisClient& redis_client() { return *redis_.client; }
   NotificationServer& server() { return *server_; }
+  CastRecords& records() { return *records_; }
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
   int port() const { return port_; }
   v1::NotificationService::Stub& stub() { return *stub_; }
@@ -64,6 +71,7 @@ class NotificationTestEnv {
   NotificationTestEnv() = default;
 
   redis::RedisTestEnv redis_;
+  std::unique_ptr<CastRecords> records_;
   std::unique_ptr<session::RedisEventLog> writer_;
   std::unique_ptr<MetricsEndpoint> metrics_;
   std::unique_ptr<NotificationServer> server_;
@@ -128,6 +136,19 @@ class StreamClient {
     auto enough = [this, count]() { return ended_ || frames_.size() >= count; };
     mu_.Await(absl::Condition(&enough));
   }
+  // The same, for at most `timeout`: whether `count` frames arrived.
+  bool WaitForFramesWithin(size_t count, absl::Duration timeout) const {
+    absl::MutexLock lock(&mu_);
+    auto enough = [this, count]() { return ended_ || frames_.size() >= count; };
+    mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
+    return frames_.size() >= count;
+  }
+  // The stream's status once it ended, waiting at most `timeout`; nullopt while it is open.
+  std::optional<grpc::Status> WaitWithin(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    if (!mu_.AwaitWithTimeout(absl::Condition(&ended_), timeout)) return std::nullopt;
+    return status_;
+  }
 
  private:
   void Run(const Starter& start) {
@@ -174,6 +195,11 @@ class OrgWatchClient : public StreamClient<v1::WatchOrganizationResponse> {
                  const std::string& parent, int64_t after_sequence,
                  std::vector<v1::OrganizationEventKind> kinds = {});
 };
+
+// Appends a notice (a regular MeetingDue of team t1) addressed to `recipients` to acme's
+// organisation log, once per `dedup_key`; answers the log's last sequence (-1 on failure).
+int64_t AppendNotice(redis::RedisClient& client, const std::string& dedup_key,
+                     const std::string& recipients, absl::Time at = absl::Now());
 
 // The sequences of a watcher's frames (a Resync counts as its sequence), in arrival order.
 std::vector<int64_t> Sequences(const std::vector<ReceivedFrame>& frames);
