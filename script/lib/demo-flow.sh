@@ -144,6 +144,11 @@ demo_flow() {
   as owner session RespondToHypothesis name="$s" request_id=r1 hypothesis="$h1" response=AGREE >/dev/null
   as owner session RespondToHypothesis name="$s" request_id=r2 hypothesis="$h2" response=DISAGREE >/dev/null
   echo "  the case owner agreed with one hypothesis and not the other"
+  echo "  the hypotheses, a page of one at a time (ListContributions); the second page:"
+  local page
+  page=$(as m2 session ListContributions parent="$s" kinds=HYPOTHESIS page_size=1 --get next_page_token)
+  as m2 session ListContributions parent="$s" kinds=HYPOTHESIS page_size=1 page_token="$page" \
+    --get contributions | grep '^text:' | sed 's/^/    /'
   advance "$s" fac feedback
 
   as m1 session AddContribution name="$s" request_id=c10 contribution.kind=IDEA \

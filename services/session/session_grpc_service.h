@@ -36,6 +36,8 @@ class SessionGrpcService final : public casework::v1::SessionService::CallbackSe
                         casework::v1::ListSessionsResponse*) override;  // session_list_handler.cc
   Reactor* ListSessionEvents(Context*, const casework::v1::ListSessionEventsRequest*,
                              casework::v1::ListSessionEventsResponse*) override;
+  Reactor* ListContributions(Context*, const casework::v1::ListContributionsRequest*,
+                             casework::v1::ListContributionsResponse*) override;
 
   // Commands (session_grpc_service.cc).
   Reactor* CreateSession(Context*, const casework::v1::CreateSessionRequest*,
@@ -85,6 +87,10 @@ class SessionGrpcService final : public casework::v1::SessionService::CallbackSe
   void ReadEvents(Reactor* reactor, const casework::v1::ListSessionEventsRequest* request,
                   casework::v1::ListSessionEventsResponse* response, const std::string& name,
                   int64_t after, int page_size, casework::v1::Principal caller);
+  // ListContributions once the caller is admitted.
+  void ReadContributions(Reactor* reactor, const casework::v1::ListContributionsRequest* request,
+                         casework::v1::ListContributionsResponse* response,
+                         casework::v1::Principal caller);
   // Runs `next` once the caller is confirmed a member of `team` by the team's member list;
   // otherwise finishes `reactor` with `not_found` (or UNAVAILABLE when records cannot say).
   void AdmitMember(casework::v1::Principal caller, const std::string& team, absl::Status not_found,

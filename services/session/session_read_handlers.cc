@@ -1,6 +1,6 @@
-// SessionService reads: protocol templates, a session and its event timeline, as the caller may
-// see them. Only participants and the team's supervisor read a session; everyone else gets the
-// same answer as for a session that does not exist.
+// SessionService reads: protocol templates, a session, its contributions and its event timeline,
+// as the caller may see them. Only participants read a live session; everyone else gets the same
+// answer as for a session that does not exist.
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
@@ -11,6 +11,7 @@
 #include "libs/server/authenticating_credentials.h"
 #include "libs/server/grpc_status.h"
 #include "libs/status/errors.h"
+#include "services/session/engine/contribution_pages.h"
 #include "services/session/engine/session_projection.h"
 #include "services/session/engine/session_queries.h"
 #include "services/session/session_grpc_service.h"
@@ -113,6 +114,44 @@ SessionGrpcService::Reactor* SessionGrpcService::GetSession(
                              });
               });
   return reactor;
+}
+
+SessionGrpcService::Reactor* SessionGrpcService::ListContributions(
+    Context* context, const casework::v1::ListContributionsRequest* request,
+    casework::v1::ListContributionsResponse* response) {
+  Reactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Principal> caller = CallerPrincipal(*context);
+  absl::Status checked =
+      caller.ok() ? CheckSessionName(request->parent(), *caller, "parent") : caller.status();
+  if (!checked.ok()) {
+    reactor->Finish(ToGrpcStatus(checked));
+    return reactor;
+  }
+  // The request's own checks come after the read check, so a caller who may not read the session
+  // learns nothing from them.
+  AdmitMember(*std::move(caller), TeamOfSession(request->parent()), SessionNotFound(), reactor,
+              [this, reactor, request, response](Principal admitted) {
+                ReadContributions(reactor, request, response, std::move(admitted));
+              });
+  return reactor;
+}
+
+void SessionGrpcService::ReadContributions(Reactor* reactor,
+                                           const casework::v1::ListContributionsRequest* request,
+                                           casework::v1::ListContributionsResponse* response,
+                                           Principal caller) {
+  runner_.Load(request->parent(), [reactor, request, response, caller = std::move(caller)](
+                                      absl::StatusOr<SessionSnapshot> state) {
+    if (state.ok() && !MayReadSession(*state, caller)) state = SessionNotFound();
+    if (!state.ok()) {
+      reactor->Finish(ToGrpcStatus(state.status()));
+      return;
+    }
+    absl::StatusOr<casework::v1::ListContributionsResponse> page =
+        ListContributionsPage(*state, caller, *request);
+    if (page.ok()) *response = *std::move(page);
+    reactor->Finish(ToGrpcStatus(page.status()));
+  });
 }
 
 SessionGrpcService::Reactor* SessionGrpcService::ListSessionEvents(

@@ -38,6 +38,7 @@ std::string Fingerprint(SecurityStack& stack, const World& w) {
   }
   const auto* sessions = ServiceOf(v1::SessionService::service_full_name());
   add(sessions->FindMethodByName("ListSessionEvents"), PersonToken(kFacilitator));
+  add(sessions->FindMethodByName("ListContributions"), PersonToken(kFacilitator));
   add(sessions->FindMethodByName("ListSessions"), PersonToken(kFacilitator));
   return print;
 }

@@ -108,7 +108,7 @@ std::string Fingerprint(SecurityStack& stack, const World& w) {
     EXPECT_TRUE(read.status.ok()) << get << ": " << read.status.error_message();
     print += read.first->SerializeAsString();
   }
-  for (const char* list : {"ListSessionEvents", "ListSessions"}) {
+  for (const char* list : {"ListSessionEvents", "ListContributions", "ListSessions"}) {
     const auto* method = ServiceOf(v1::SessionService::service_full_name())->FindMethodByName(list);
     CallOutcome read = Invoke(stack.session().channel, method, Bearer(PersonToken(kFacilitator)),
                               *RequestBuilders().at(MethodPath(method))(w));

@@ -154,6 +154,11 @@ void AddSessionBuilders(std::map<std::string, RequestBuilder>& rows) {
     r.set_request_id(NewRequestId());
     return Own(r);
   };
+  rows[s + "ListContributions"] = [](const World& w) {
+    v1::ListContributionsRequest r;
+    r.set_parent(w.session);
+    return Own(r);
+  };
   rows[s + "ListSessionEvents"] = [](const World& w) {
     v1::ListSessionEventsRequest r;
     r.set_parent(w.session);

@@ -44,6 +44,19 @@ std::map<std::string, Probe> SessionProbes() {
     r.set_parent(name);
     return Send(stub, &Stub::ListSessionEvents, token, r);
   };
+  probes["ListContributions"] = [](Stub& stub, const std::string& token, const std::string& name) {
+    v1::ListContributionsRequest r;
+    r.set_parent(name);
+    return Send(stub, &Stub::ListContributions, token, r);
+  };
+  probes["ListContributionsInvalid"] = [](Stub& stub, const std::string& token,
+                                          const std::string& name) {
+    v1::ListContributionsRequest r;  // a bad token: authorisation comes before validation
+    r.set_parent(name);
+    r.set_page_size(-1);
+    r.set_page_token("not-a-token");
+    return Send(stub, &Stub::ListContributions, token, r);
+  };
   probes["AddContribution"] = [](Stub& stub, const std::string& token, const std::string& name) {
     v1::AddContributionRequest r;
     r.set_name(name);

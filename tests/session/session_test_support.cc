@@ -142,7 +142,9 @@ bool SessionStack::StartRecords() {
 session::SessionServerOptions SessionStack::ReplicaOptions() const {
   session::SessionServerOptions options;
   options.redis.port = redis_.server->port();
-  options.protocols_dir = absl::StrCat(CASEWORK_SOURCE_DIR, "/protocols");
+  options.protocols_dir = options_.protocols_dir.empty()
+                              ? absl::StrCat(CASEWORK_SOURCE_DIR, "/protocols")
+                              : options_.protocols_dir;
   RecordsClientOptions records;
   records.address = absl::StrCat("127.0.0.1:", records_port_);
   records.hs256_key_file = key_file_;
@@ -163,7 +165,7 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> SessionStack::StartBinary(
       absl::StrCat("--grpc_address=127.0.0.1:", port),
       absl::StrCat("--metrics_address=127.0.0.1:", FreeTcpPort()),
       absl::StrCat("--redis_address=127.0.0.1:", redis_.server->port()),
-      absl::StrCat("--protocols_dir=", CASEWORK_SOURCE_DIR, "/protocols"),
+      absl::StrCat("--protocols_dir=", ReplicaOptions().protocols_dir),
       absl::StrCat("--records_address=127.0.0.1:", records_port_),
       absl::StrCat("--records_hs256_key_file=", key_file_),
       absl::StrCat("--jwt_hs256_key_file=", key_file_),

@@ -55,6 +55,7 @@ class SessionStack {
     session::TimerLoopOptions timer_loop;
     session::TimerLoopOptions outbox_loop{absl::Milliseconds(100), absl::Seconds(10), 50};
     TeamDirectoryOptions members;  // how long the replicas trust a team's member list
+    std::string protocols_dir;     // the templates the replicas load; empty: protocols/
   };
   static std::unique_ptr<SessionStack> Start(Options options);
   static std::unique_ptr<SessionStack> Start() { return Start(Options()); }

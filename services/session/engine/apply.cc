@@ -1,13 +1,14 @@
 // Apply: folds one event into the session snapshot and keeps the derived fields (roles per
 // participant, the case owner's questions, the hypotheses summary, the contribution tallies, the
-// exit-criteria status) up to date incrementally: an event costs the same at the 5,000th
-// contribution as at the 5th.
+// exit-criteria status, what the session holds against its limits) up to date incrementally: an
+// event costs the same at the 5,000th contribution as at the 5th.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "services/session/engine/engine_errors.h"
 #include "services/session/engine/exit_criteria.h"
 #include "services/session/engine/session_engine.h"
+#include "services/session/engine/session_limits.h"
 #include "services/session/engine/session_queries.h"
 #include "services/session/engine/time_util.h"
 
@@ -317,9 +318,15 @@ void RefreshExitCriteria(v1::SessionSnapshot* state) {
 }  // namespace
 
 void ApplyInPlace(v1::SessionSnapshot* state, const v1::SessionEvent& event) {
+  // Weighed against the session before the event, as Decide weighed it.
+  const int64_t content_bytes =
+      ContentBytesUsed(state->session()) + ContentWeight(state->session(), event);
   ApplyPayload(event, state);
-  state->mutable_session()->set_version(event.sequence());
-  state->mutable_session()->set_etag(absl::StrCat("v", event.sequence()));
+  v1::Session* session = state->mutable_session();
+  session->set_version(event.sequence());
+  session->set_etag(absl::StrCat("v", event.sequence()));
+  session->mutable_usage()->set_contributions(session->contributions_size());
+  session->mutable_usage()->set_content_bytes(content_bytes);
   RefreshExitCriteria(state);
 }
 

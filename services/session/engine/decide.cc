@@ -1,10 +1,12 @@
 // Decide: dispatches a command to its decider, plus the envelope and guards all deciders share.
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/status/status_macros.h"
 #include "services/session/engine/content_checks.h"
 #include "services/session/engine/decide_internal.h"
 #include "services/session/engine/engine_errors.h"
 #include "services/session/engine/session_engine.h"
+#include "services/session/engine/session_limits.h"
 #include "services/session/engine/session_queries.h"
 #include "services/session/engine/time_util.h"
 
@@ -94,39 +96,12 @@ absl::Status CheckOverrideReason(const DecideContext& context, bool override_req
   return GuardText(context.protocol(), context.session().language_code(), field, reason);
 }
 
-absl::StatusOr<Events> Decide(const v1::SessionSnapshot& state, const v1::SessionCommand& command,
-                              const v1::Principal& principal, absl::Time now) {
-  const DecideContext context{state, command, principal, now};
-  const bool exists = !state.session().name().empty();
+namespace {
+
+// The decider of a command on an existing session.
+absl::StatusOr<Events> DecideCommand(const DecideContext& context) {
   using C = v1::SessionCommand;
-  if (command.command_case() == C::kCreateSession) {
-    if (exists) {
-      return Refusal(absl::StatusCode::kAlreadyExists, v1::ERROR_REASON_RESOURCE_ALREADY_EXISTS,
-                     "the session already exists", {{"resource", state.session().name()}});
-    }
-    return DecideCreate(context);
-  }
-  if (command.command_case() == C::COMMAND_NOT_SET) {
-    return FieldInvalid("command", "exactly one command must be set");
-  }
-  if (!exists) {
-    return Refusal(absl::StatusCode::kNotFound, v1::ERROR_REASON_RESOURCE_NOT_FOUND,
-                   "the session does not exist");
-  }
-  // Authorisation before validation: only participants act on a session (a person joins it
-  // first). Exceptions: the reserved system caller ticks timers and marks the record stored, and
-  // the creator of a session that has no facilitator yet may assign its roles or cancel it — lobby
-  // organisation, no content — without taking part.
-  const bool organising =
-      (command.command_case() == C::kAssignRoles || command.command_case() == C::kEndSession) &&
-      CreatorOrganising(context);
-  if (command.command_case() != C::kJoinSession && command.command_case() != C::kTick &&
-      command.command_case() != C::kMarkRecordStored && !organising) {
-    if (absl::Status participant = RequireParticipant(context); !participant.ok()) {
-      return participant;
-    }
-  }
-  switch (command.command_case()) {
+  switch (context.command.command_case()) {
     case C::kJoinSession:
       return DecideJoin(context);
     case C::kAcknowledgeAgreements:
@@ -163,6 +138,47 @@ absl::StatusOr<Events> Decide(const v1::SessionSnapshot& state, const v1::Sessio
       break;
   }
   return FieldInvalid("command", "unknown command");
+}
+
+}  // namespace
+
+absl::StatusOr<Events> Decide(const v1::SessionSnapshot& state, const v1::SessionCommand& command,
+                              const v1::Principal& principal, absl::Time now) {
+  const DecideContext context{state, command, principal, now};
+  const bool exists = !state.session().name().empty();
+  using C = v1::SessionCommand;
+  if (command.command_case() == C::kCreateSession) {
+    if (exists) {
+      return Refusal(absl::StatusCode::kAlreadyExists, v1::ERROR_REASON_RESOURCE_ALREADY_EXISTS,
+                     "the session already exists", {{"resource", state.session().name()}});
+    }
+    return DecideCreate(context);
+  }
+  if (command.command_case() == C::COMMAND_NOT_SET) {
+    return FieldInvalid("command", "exactly one command must be set");
+  }
+  if (!exists) {
+    return Refusal(absl::StatusCode::kNotFound, v1::ERROR_REASON_RESOURCE_NOT_FOUND,
+                   "the session does not exist");
+  }
+  // Authorisation before validation: only participants act on a session (a person joins it
+  // first). Exceptions: the reserved system caller ticks timers and marks the record stored, and
+  // the creator of a session that has no facilitator yet may assign its roles or cancel it — lobby
+  // organisation, no content — without taking part.
+  const bool organising =
+      (command.command_case() == C::kAssignRoles || command.command_case() == C::kEndSession) &&
+      CreatorOrganising(context);
+  if (command.command_case() != C::kJoinSession && command.command_case() != C::kTick &&
+      command.command_case() != C::kMarkRecordStored && !organising) {
+    if (absl::Status participant = RequireParticipant(context); !participant.ok()) {
+      return participant;
+    }
+  }
+  absl::StatusOr<Events> events = DecideCommand(context);
+  // The session's limits come last, once the command is otherwise acceptable: what it would
+  // append is then known and weighed.
+  if (events.ok()) CASEWORK_RETURN_IF_ERROR(CheckSessionLimits(state, command, *events));
+  return events;
 }
 
 }  // namespace casework::session

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
+#include "services/session/engine/session_limits.h"
 #include "services/session/engine/session_queries.h"
 #include "services/session/engine/time_util.h"
 
@@ -139,6 +140,9 @@ void RenderHeader(const v1::ProtocolTemplate& p, std::string* out) {
       UsesCaseOwner(p) ? absl::StrCat(" and ", RoleTitle(p, v1::SESSION_ROLE_CASE_OWNER)) : "",
       "): ", limits.min_members(), "–",
       limits.max_members() > 0 ? absl::StrCat(limits.max_members()) : "any"));
+  const v1::SessionLimits bounds = EffectiveLimits(p);
+  facts.push_back(absl::StrCat("Session limits: ", bounds.max_contributions(), " contributions, ",
+                               bounds.max_content_bytes(), " bytes of content"));
   std::vector<std::string> start;
   for (const auto role : p.role_rules().required_at_start()) {
     start.push_back(RoleTitle(p, static_cast<v1::SessionRole>(role)));

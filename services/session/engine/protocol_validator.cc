@@ -13,6 +13,7 @@
 #include "services/session/engine/content_checks.h"
 #include "services/session/engine/engine_errors.h"
 #include "services/session/engine/protocol_validator_internal.h"
+#include "services/session/engine/session_limits.h"
 #include "services/session/engine/time_util.h"
 
 namespace casework::session {
@@ -68,7 +69,7 @@ std::optional<ProtocolIssue> TemplateValidator::Run(const v1::ProtocolTemplate& 
   protocol_ = &protocol;
   lead_ = protocol.has_time_warning_lead() ? ToDuration(protocol.time_warning_lead())
                                            : kDefaultWarningLead;
-  (void)(Header() && Limits() && RoleRules() && Agreements() && Checks() &&
+  (void)(Header() && Limits() && SessionBounds() && RoleRules() && Agreements() && Checks() &&
          Phases(protocol.phases(), "phases", /*top_level=*/true) && Segments());
   return issue_;
 }
@@ -112,6 +113,22 @@ bool TemplateValidator::Limits() {
   if (limits.max_members() < 0) return Fail("max_members", "must not be negative");
   if (limits.max_members() > 0 && limits.min_members() > limits.max_members()) {
     return Fail("max_members", "must not be below min_members");
+  }
+  return true;
+}
+
+bool TemplateValidator::SessionBounds() {
+  Scope scope(this, "session_limits");
+  const v1::SessionLimits& limits = protocol_->session_limits();
+  if (limits.max_contributions() < 0 || limits.max_contributions() > kMaxContributionsPerSession) {
+    return Fail("max_contributions",
+                absl::StrCat("must be 1-", kMaxContributionsPerSession, " (0: the default)"));
+  }
+  if (limits.max_content_bytes() != 0 &&
+      (limits.max_content_bytes() < kMinContentBytesPerSession ||
+       limits.max_content_bytes() > kMaxContentBytesPerSession)) {
+    return Fail("max_content_bytes", absl::StrCat("must be ", kMinContentBytesPerSession, "-",
+                                                  kMaxContentBytesPerSession, " (0: the default)"));
   }
   return true;
 }

@@ -47,6 +47,7 @@ class TemplateValidator {
   // protocol_validator.cc
   bool Header();
   bool Limits();
+  bool SessionBounds();
   bool RoleRules();
   bool Agreements();
   bool Checks();

@@ -4,11 +4,28 @@
 #include <algorithm>
 #include <vector>
 
+#include "services/session/engine/session_limits.h"
 #include "services/session/engine/session_queries.h"
 
 namespace casework::session {
 
 namespace v1 = ::casework::v1;
+
+namespace {
+
+// Whether entries of the running phase may be sealed: sealed entries exist only there (leaving a
+// phase reveals them).
+bool SealedWritingRuns(const v1::SessionSnapshot& state) {
+  const v1::PhaseTemplate* phase = CurrentPhaseTemplate(state);
+  if (phase == nullptr) return false;
+  if (phase->visibility() == v1::PHASE_VISIBILITY_SEALED_UNTIL_REVEAL) return true;
+  for (const v1::PhasePermission& permission : phase->permissions()) {
+    if (permission.visibility() == v1::PHASE_VISIBILITY_SEALED_UNTIL_REVEAL) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 v1::Contribution ProjectContribution(const v1::Contribution& contribution,
                                      const v1::Principal& viewer) {
@@ -93,6 +110,10 @@ v1::Session WithoutContributions(const v1::Session& session) {
 v1::Session ProjectSession(const v1::SessionSnapshot& state, const v1::Principal& viewer,
                            v1::SessionView view) {
   v1::Session out = WithoutContributions(state.session());
+  *out.mutable_limits() = EffectiveLimits(state.protocol());
+  out.mutable_usage()->set_contributions(state.session().contributions_size());
+  out.mutable_usage()->set_content_bytes(
+      SealedWritingRuns(state) ? 0 : ContentBytesUsed(state.session()));
   // How each participant voted on releasing the record is theirs alone; the count is shared.
   auto* votes = out.mutable_release_ballot()->mutable_votes();
   for (int i = votes->size() - 1; i >= 0; --i) {

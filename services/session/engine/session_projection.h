@@ -19,7 +19,9 @@ namespace casework::session {
 casework::v1::Contribution ProjectContribution(const casework::v1::Contribution& contribution,
                                                const casework::v1::Principal& viewer);
 
-// The session as `viewer` may see it; the BASIC view leaves out the contributions.
+// The session as `viewer` may see it, with its limits and usage; the BASIC view leaves out the
+// contributions. The usage's content bytes read 0 while the running phase has sealed writing.
+// (The FULL view's size is bounded by the session's limits: session_limits.h.)
 casework::v1::Session ProjectSession(const casework::v1::SessionSnapshot& state,
                                      const casework::v1::Principal& viewer,
                                      casework::v1::SessionView view);
