@@ -1,6 +1,7 @@
 // casework-bench: runs one scenario and prints one JSON object on stdout (script/bench collects
 // them). Scenarios: echo, create_case, add_contribution (unary, closed or open loop), tcp
-// (raw ping-pong), watch (WatchSession fan-out; --hub for the bare hub), redis_fanout.
+// (raw ping-pong), watch (WatchSession fan-out; --hub for the bare hub), redis_fanout,
+// session_growth (one session of --contributions notes, one at a time; --port is Redis's).
 #include <unistd.h>
 
 #include <iostream>
@@ -12,7 +13,7 @@
 #include "bench/scenario_runner.h"
 
 ABSL_FLAG(std::string, scenario, "echo",
-          "echo | create_case | add_contribution | tcp | watch | redis_fanout");
+          "echo | create_case | add_contribution | tcp | watch | redis_fanout | session_growth");
 ABSL_FLAG(std::string, target, "127.0.0.1:50099", "server of a unary scenario (host:port)");
 ABSL_FLAG(std::string, records_target, "127.0.0.1:50052", "records service (team set-up)");
 ABSL_FLAG(std::string, session_target, "127.0.0.1:50051", "session service (watch set-up)");
@@ -23,7 +24,8 @@ ABSL_FLAG(bool, watch_balint, false,
           "case-management meeting (which needs the records-backed team facts)");
 ABSL_FLAG(std::string, watch_session, "",
           "watch: reuse this session of an earlier run with the same --watchers and --run_id");
-ABSL_FLAG(int, port, 0, "tcp / redis_fanout: the server's port");
+ABSL_FLAG(int, port, 0, "tcp / redis_fanout / session_growth: the server's (Redis's) port");
+ABSL_FLAG(int, contributions, 10000, "session_growth: notes added to the one session");
 ABSL_FLAG(int, in_flight, 1, "calls outstanding (closed loop) or slots (open loop)");
 ABSL_FLAG(int, channels, 1, "gRPC channels (connections) the calls are spread over");
 ABSL_FLAG(double, rate, 0, "calls per second: > 0 runs the open loop");
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
   options.watch_session = absl::GetFlag(FLAGS_watch_session);
   options.watch_balint = absl::GetFlag(FLAGS_watch_balint);
   options.port = absl::GetFlag(FLAGS_port);
+  options.contributions = absl::GetFlag(FLAGS_contributions);
   options.load.in_flight = absl::GetFlag(FLAGS_in_flight);
   options.load.rate = absl::GetFlag(FLAGS_rate);
   options.load.warmup = absl::GetFlag(FLAGS_warmup);

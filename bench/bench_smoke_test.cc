@@ -3,6 +3,7 @@
 // them, each for a fraction of a second on free loopback ports. It checks that each scenario
 // completes calls without errors and that fan-out delivers every event in order; it asserts no
 // speed.
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "bench/grpc_client.h"
 #include "bench/scenario_runner.h"
 #include "gtest/gtest.h"
+#include "libs/redis/redis_client.h"
 #include "libs/testing/process.h"
 #include "libs/testing/redis_server.h"
 
@@ -52,11 +54,12 @@ ScenarioOptions Quick(const std::string& scenario, const SmokeDir& dir) {
   return options;
 }
 
-std::unique_ptr<ChildProcess> StartBaseline(const std::string& mode, int port,
-                                            const SmokeDir& dir) {
-  auto process = ChildProcess::Start({absl::StrCat(BinaryDir(), "/casework-bench-server"),
-                                      absl::StrCat("--mode=", mode), absl::StrCat("--port=", port)},
-                                     dir.File(mode + ".log"));
+std::unique_ptr<ChildProcess> StartBaseline(const std::string& mode, int port, const SmokeDir& dir,
+                                            std::vector<std::string> extra = {}) {
+  std::vector<std::string> argv = {absl::StrCat(BinaryDir(), "/casework-bench-server"),
+                                   absl::StrCat("--mode=", mode), absl::StrCat("--port=", port)};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  auto process = ChildProcess::Start(argv, dir.File(mode + ".log"));
   EXPECT_TRUE(process.ok()) << process.status();
   return process.ok() ? *std::move(process) : nullptr;
 }
@@ -98,6 +101,36 @@ TEST(BenchSmoke, EchoClosedAndOpenLoop) {
   json.clear();
   ASSERT_TRUE(RunScenario(options, &json).ok()) << json;
   ExpectCleanUnary(json);
+}
+
+// The durable echo answers only once Redis has the payload: after a run, the stream holds one
+// entry per successful call.
+TEST(BenchSmoke, DurableEchoAppendsEveryCallToRedis) {
+  SmokeDir dir;
+  auto redis = casework::testing::RedisServer::Start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  const int port = FreeTcpPort();
+  auto server =
+      StartBaseline("durable-echo", port, dir, {absl::StrCat("--redis_port=", (*redis)->port())});
+  ASSERT_TRUE(Serving(port));
+  ScenarioOptions options = Quick("echo", dir);
+  options.target = absl::StrCat("127.0.0.1:", port);
+  options.load.in_flight = 4;
+  options.channels = 2;
+  std::string json;
+  ASSERT_TRUE(RunScenario(options, &json).ok()) << json;
+  ExpectCleanUnary(json);
+  const size_t at = json.find("\"total_ok\":");
+  ASSERT_NE(at, std::string::npos) << json;
+  const int64_t calls = std::strtoll(json.c_str() + at + 11, nullptr, 10);
+  casework::redis::RedisOptions redis_options;
+  redis_options.port = (*redis)->port();
+  auto client = casework::redis::RedisClient::Start(redis_options);
+  ASSERT_TRUE(client->WaitUntilHealthy(absl::Seconds(10)));
+  auto length = client->CommandSync({"XLEN", "bench:durable-echo"});
+  ASSERT_TRUE(length.ok()) << length.status();
+  EXPECT_GE(length->integer, calls);
+  EXPECT_GT(calls, 0);
 }
 
 TEST(BenchSmoke, RawTcpPingPong) {
@@ -219,6 +252,20 @@ TEST(BenchSmoke, SessionServiceContributionsAndWatchers) {
   json.clear();
   ASSERT_TRUE(RunScenario(options, &json).ok()) << json;
   ExpectCleanFanout(json);
+
+  // A session grown one contribution at a time, read whole, ended and recorded.
+  options = Quick("session_growth", dir);
+  options.contributions = 60;
+  options.port = (*redis)->port();
+  options.session_target = absl::StrCat("127.0.0.1:", session_port);
+  options.records_target = absl::StrCat("127.0.0.1:", records_port);
+  options.run_id = absl::StrCat("smoke-growth-", getpid());
+  json.clear();
+  ASSERT_TRUE(RunScenario(options, &json).ok()) << json;
+  EXPECT_NE(json.find("\"contributions\":60,\"errors\":0,"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"get_session_ok\":true"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"get_session_contributions\":60,"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"record_stored\":true"), std::string::npos) << json;
 }
 
 }  // namespace

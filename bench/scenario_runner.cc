@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bench/casework_fixture.h"
+#include "bench/growth_scenario.h"
 #include "bench/proc_probe.h"
 #include "bench/raw_baselines.h"
 #include "bench/watch_scenario.h"
@@ -121,6 +122,26 @@ absl::Status RunWatch(const ScenarioOptions& o, std::string* json) {
   return result->error.empty() ? absl::OkStatus() : absl::InternalError(result->error);
 }
 
+absl::Status RunGrowth(const ScenarioOptions& o, std::string* json) {
+  absl::StatusOr<TokenMinter> minter = TokenMinter::Load(o.key_file);
+  if (!minter.ok()) return minter.status();
+  CaseworkFixture fixture(*minter, o.run_id);
+  auto records = casework::v1::RecordsService::NewStub(MakeChannels(o.records_target, 1)[0]);
+  if (absl::Status team = fixture.CreateTeam(*records, 2, 0); !team.ok()) return team;
+  GrowthScenario scenario;
+  scenario.session_address = o.session_target;
+  scenario.contributions = o.contributions;
+  scenario.redis_port = o.port;
+  ServerProbe probe(ProbedProcesses(o.servers));
+  probe.Window(true);
+  absl::StatusOr<std::string> result = RunSessionGrowth(scenario, fixture);
+  probe.Window(false);
+  if (!result.ok()) return result.status();
+  *json = absl::StrCat("{", Header(o), ",\"result\":", *result,
+                       ",\"servers\":", probe.ToJson(o.contributions), "}");
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status RunScenario(const ScenarioOptions& o, std::string* json) {
@@ -139,6 +160,8 @@ absl::Status RunScenario(const ScenarioOptions& o, std::string* json) {
     }
   } else if (o.scenario == "watch") {
     status = RunWatch(o, json);
+  } else if (o.scenario == "session_growth") {
+    status = RunGrowth(o, json);
   } else if (o.scenario == "redis_fanout") {
     RedisFanoutScenario scenario;
     scenario.port = o.port;

@@ -25,7 +25,8 @@ struct ScenarioOptions {
   int channels = 1;
   int payload = 100;
   int watchers = 100;
-  int stalled_watchers = 0;  // watch: see WatchScenario
+  int contributions = 10000;  // session_growth: notes added to the one session
+  int stalled_watchers = 0;   // watch: see WatchScenario
   LoadOptions load;
   FanoutOptions fanout;
   ContributionPlan plan;

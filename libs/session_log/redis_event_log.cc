@@ -9,6 +9,7 @@
 extern const char kAppendEventsLua[];
 extern const char kStoreSnapshotLua[];
 extern const char kLoadSessionLua[];
+extern const char kPurgeSessionLua[];
 
 namespace casework::session {
 namespace {
@@ -90,7 +91,8 @@ RedisEventLog::RedisEventLog(redis::RedisClient& client, SharedKeys shared)
       shared_(std::move(shared)),
       append_script_(kAppendEventsLua),
       snapshot_script_(kStoreSnapshotLua),
-      load_script_(kLoadSessionLua) {}
+      load_script_(kLoadSessionLua),
+      purge_script_(kPurgeSessionLua) {}
 
 void RedisEventLog::Append(AppendRequest request, LogCallback<AppendOutcome> done) {
   absl::StatusOr<SessionKeys> keys = SessionKeys::For(request.session_name);
@@ -99,9 +101,14 @@ void RedisEventLog::Append(AppendRequest request, LogCallback<AppendOutcome> don
     return;
   }
   const FollowUps& follow = request.follow_ups;
-  std::vector<std::string> script_keys = {
-      keys->log,        keys->snapshot, keys->requests, shared_.phase_timers, shared_.record_outbox,
-      keys->team_index, shared_.running};
+  std::vector<std::string> script_keys = {keys->log,
+                                          keys->snapshot,
+                                          keys->requests,
+                                          shared_.phase_timers,
+                                          shared_.record_outbox,
+                                          keys->team_index,
+                                          shared_.running,
+                                          shared_.recorded};
   std::vector<std::string> args;
   args.reserve(13 + request.events.size());
   args.push_back(std::to_string(request.expected_version));
@@ -227,6 +234,56 @@ bool ParseEventId(absl::string_view id, int64_t* sequence) {
   const size_t dash = id.find('-');
   return dash != absl::string_view::npos && id.substr(dash) == "-1" &&
          absl::SimpleAtoi(id.substr(0, dash), sequence);
+}
+
+void RedisEventLog::ListRecorded(absl::Time stored_before, int64_t offset, int count,
+                                 LogCallback<std::vector<RecordedSession>> done) {
+  client_.Command(
+      {"ZRANGEBYSCORE", shared_.recorded, "-inf", absl::StrCat("(", Millis(stored_before)),
+       "WITHSCORES", "LIMIT", absl::StrCat(offset), absl::StrCat(count)},
+      [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+        if (!reply.ok()) {
+          std::move(done)(reply.status());
+          return;
+        }
+        if (reply->type != RedisValue::Type::kArray || reply->elements.size() % 2 != 0) {
+          std::move(done)(UnexpectedReply("ZRANGEBYSCORE"));
+          return;
+        }
+        std::vector<RecordedSession> sessions;
+        for (size_t i = 0; i < reply->elements.size(); i += 2) {
+          int64_t millis = 0;
+          if (!absl::SimpleAtoi(reply->elements[i + 1].str, &millis)) {
+            std::move(done)(UnexpectedReply("ZRANGEBYSCORE"));
+            return;
+          }
+          sessions.push_back({std::move(reply->elements[i].str), absl::FromUnixMillis(millis)});
+        }
+        std::move(done)(std::move(sessions));
+      });
+}
+
+void RedisEventLog::Purge(absl::string_view session_name, absl::Time stored,
+                          LogCallback<bool> done) {
+  absl::StatusOr<SessionKeys> keys = SessionKeys::For(session_name);
+  if (!keys.ok()) {
+    std::move(done)(keys.status());
+    return;
+  }
+  purge_script_.Run(
+      client_,
+      {keys->log, keys->snapshot, keys->requests, keys->team_index, shared_.phase_timers,
+       shared_.record_outbox, shared_.running, shared_.recorded},
+      {std::string(session_name), Millis(stored), keys->channel},
+      [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+        if (!reply.ok()) {
+          std::move(done)(reply.status());
+        } else if (reply->is_error()) {
+          std::move(done)(absl::UnavailableError("redis refused the purge"));
+        } else {
+          std::move(done)(reply->integer == 1);
+        }
+      });
 }
 
 }  // namespace casework::session

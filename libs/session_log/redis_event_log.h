@@ -73,6 +73,12 @@ struct StoredSession {
   std::vector<StoredEvent> tail;  // the events after state_version, in order
 };
 
+// A session whose record the records service stored, and when (the recorded set's entry).
+struct RecordedSession {
+  std::string name;
+  absl::Time stored;
+};
+
 template <typename T>
 using LogCallback = absl::AnyInvocable<void(absl::StatusOr<T>) &&>;
 
@@ -103,6 +109,15 @@ class RedisEventLog {
   void LookupRequest(absl::string_view session_name, absl::string_view request_id,
                      absl::string_view fingerprint, LogCallback<AppendOutcome> done);
 
+  // Sessions whose record was stored before `stored_before`, oldest first, from `offset` (the
+  // retention purge's input), with when their record was stored.
+  void ListRecorded(absl::Time stored_before, int64_t offset, int count,
+                    LogCallback<std::vector<RecordedSession>> done);
+
+  // Deletes the session's live log and its index entries (purge_session.lua) if it is still
+  // recorded as stored at `stored` (to the millisecond); true when this call deleted it.
+  void Purge(absl::string_view session_name, absl::Time stored, LogCallback<bool> done);
+
   const SharedKeys& shared_keys() const { return shared_; }
 
  private:
@@ -111,6 +126,7 @@ class RedisEventLog {
   redis::RedisScript append_script_;
   redis::RedisScript snapshot_script_;
   redis::RedisScript load_script_;
+  redis::RedisScript purge_script_;
 };
 
 // The sequence of a stream entry id "<sequence>-1"; false when it is not one.

@@ -39,6 +39,9 @@ struct SharedKeys {
 // feed (the message is the new version, then this).
 inline constexpr absl::string_view kNotableWake = " notable";
 
+// The whole wake-up message of a session whose live log the retention purge deleted.
+inline constexpr absl::string_view kPurgedWake = "purged";
+
 // The team index key of `organizations/{org}/teams/{team}`; INVALID_ARGUMENT otherwise.
 absl::StatusOr<std::string> TeamIndexKey(absl::string_view team_name);
 

@@ -60,6 +60,12 @@ class FeedRegistry {
 
   // Wakes the feed of `key`, if there is one (a wake-up message).
   void Wake(absl::string_view key) {
+    IfPresent(key, [](Feed& feed) { feed.Wake(); });
+  }
+
+  // Calls `visit(feed)` with the feed of `key`, if there is one, outside the registry's lock.
+  template <typename Visit>
+  void IfPresent(absl::string_view key, Visit visit) {
     std::shared_ptr<Feed> feed;
     {
       absl::MutexLock lock(&mu_);
@@ -67,7 +73,7 @@ class FeedRegistry {
       if (it == feeds_.end()) return;
       feed = it->second;
     }
-    feed->Wake();
+    visit(*feed);
   }
 
   // Wakes every feed (after an outage of the subscription, anything published meanwhile is lost).

@@ -35,7 +35,7 @@ absl::StatusOr<std::unique_ptr<NotificationServer>> NotificationServer::Create(
   callbacks.on_message = [feeds, organizations, deriver](absl::string_view channel,
                                                          absl::string_view message) {
     if (organizations->OnWakeMessage(channel)) return;
-    feeds->OnWakeMessage(channel);
+    feeds->OnWakeMessage(channel, message);
     deriver->OnSessionWake(channel, message);
   };
   callbacks.on_subscribed = [feeds, organizations, deriver] {

@@ -72,6 +72,16 @@ void SessionFeed::Wake() {
   StartRead();
 }
 
+void SessionFeed::Purged() {
+  {
+    absl::MutexLock lock(&mu_);
+    reload_ = true;  // a watcher attaching later finds the session gone
+  }
+  FinishAll(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND",
+            "session not found: its live log was deleted under the organisation's retention "
+            "policy (its record is kept)");
+}
+
 void SessionFeed::Retry() {
   std::vector<std::shared_ptr<SessionWatcher>> replays;
   bool read = false;
@@ -121,7 +131,8 @@ void SessionFeed::StartRead() {
   int64_t position;
   {
     absl::MutexLock lock(&mu_);
-    loaded = loaded_;
+    loaded = loaded_ && !reload_;
+    reload_ = false;
     position = position_;
   }
   std::shared_ptr<SessionFeed> self = shared_from_this();

@@ -72,6 +72,9 @@ class SessionFeed : public std::enable_shared_from_this<SessionFeed> {
   void Attach(std::shared_ptr<SessionWatcher> watcher);
   // New events may exist: read the stream after the feed's position.
   void Wake();
+  // The retention purge deleted the session's live log: every stream ends NOT_FOUND now (with its
+  // last written sequence), and the next read loads the session again (finding it gone).
+  void Purged();
   // Periodic: re-issue reads that failed (Redis outage) and prune finished watchers.
   void Retry();
   // Periodic: re-check the watchers when the team's member list was fetched anew.
@@ -112,6 +115,7 @@ class SessionFeed : public std::enable_shared_from_this<SessionFeed> {
   absl::Mutex mu_;
   std::vector<std::shared_ptr<SessionWatcher>> watchers_ ABSL_GUARDED_BY(mu_);
   bool loaded_ ABSL_GUARDED_BY(mu_) = false;
+  bool reload_ ABSL_GUARDED_BY(mu_) = false;  // purged: the next read loads the session again
   int64_t position_ ABSL_GUARDED_BY(mu_) = 0;
   bool recorded_ ABSL_GUARDED_BY(mu_) = false;  // SessionRecordStored reached: nothing follows
   bool reading_ ABSL_GUARDED_BY(mu_) = false;

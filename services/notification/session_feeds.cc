@@ -38,7 +38,13 @@ bool SessionFeeds::Attach(const std::string& session_name,
       });
 }
 
-void SessionFeeds::OnWakeMessage(absl::string_view channel) { feeds_.Wake(channel); }
+void SessionFeeds::OnWakeMessage(absl::string_view channel, absl::string_view message) {
+  if (message == session::kPurgedWake) {
+    feeds_.IfPresent(channel, [](SessionFeed& feed) { feed.Purged(); });
+    return;
+  }
+  feeds_.Wake(channel);
+}
 
 void SessionFeeds::WakeAll() { feeds_.WakeAll(); }
 

@@ -37,7 +37,9 @@ class SessionFeeds {
   bool Attach(const std::string& session_name, std::shared_ptr<SessionWatcher> watcher);
 
   // Subscriber callbacks (the subscriber's loop thread).
-  void OnWakeMessage(absl::string_view channel);
+  // A wake-up wakes the session's feed; "purged" (the retention purge deleted the session's
+  // live log) ends its watchers NOT_FOUND.
+  void OnWakeMessage(absl::string_view channel, absl::string_view message);
   void WakeAll();
 
   // Ends every open stream UNAVAILABLE (SERVER_SHUTTING_DOWN, last_sequence) and refuses new ones.

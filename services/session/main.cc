@@ -28,6 +28,10 @@ ABSL_DECLARE_FLAG(std::string, jwt_hs256_key_file);
 ABSL_FLAG(absl::Duration, records_deadline, absl::Seconds(2), "deadline of each records call");
 ABSL_FLAG(absl::Duration, team_members_ttl, absl::Seconds(5),
           "how long a team's member list is trusted: a removed member loses access within it");
+ABSL_FLAG(absl::Duration, session_log_purge_interval, absl::Minutes(10),
+          "how often the retention purge deletes the live logs of sessions past their "
+          "organisation's session_log_retention (0: never)");
+ABSL_FLAG(int, session_log_purge_batch, 200, "recorded sessions the purge reads per round");
 
 namespace {
 constexpr int kGrpcPort = 50051;
@@ -68,6 +72,11 @@ int main(int argc, char** argv) {
   records.deadline = absl::GetFlag(FLAGS_records_deadline);
   session_options.records = records;
   session_options.members.ttl = absl::GetFlag(FLAGS_team_members_ttl);
+  session_options.purge.interval = absl::GetFlag(FLAGS_session_log_purge_interval);
+  session_options.purge.batch = absl::GetFlag(FLAGS_session_log_purge_batch);
+  if (session_options.purge.batch < 1 || session_options.purge.batch > 10000) {
+    return Fail(absl::InvalidArgumentError("--session_log_purge_batch must be 1 to 10000"));
+  }
 
   auto metrics = casework::MetricsEndpoint::Start(options->metrics_address);
   if (!metrics.ok()) return Fail(metrics.status());

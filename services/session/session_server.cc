@@ -49,11 +49,16 @@ absl::StatusOr<std::unique_ptr<SessionServer>> SessionServer::Create(
   server->outbox_loop_ = std::make_unique<TimerLoop>(
       *server->outbox_queue_, [&outbox](const std::string& session) { outbox.Deliver(session); },
       now, options.outbox_loop);
+  if (server->records_ != nullptr) {
+    server->log_purge_ = std::make_unique<SessionLogPurge>(metrics, *server->log_,
+                                                           *server->records_, now, options.purge);
+  }
   return server;
 }
 
 SessionServer::~SessionServer() {
   // No new work once teardown starts; then the members go in reverse order.
+  log_purge_.reset();
   outbox_loop_.reset();
   timer_loop_.reset();
   if (upkeep_ != nullptr) upkeep_->StopSampling();

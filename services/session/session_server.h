@@ -23,6 +23,7 @@
 #include "services/session/engine/protocol_registry.h"
 #include "services/session/record_outbox.h"
 #include "services/session/session_grpc_service.h"
+#include "services/session/session_log_purge.h"
 #include "services/session/session_metrics.h"
 #include "services/session/session_upkeep.h"
 #include "services/session/timer_loop.h"
@@ -39,6 +40,8 @@ struct SessionServerOptions {
   TeamDirectoryOptions members;
   TimerLoopOptions timer_loop;
   TimerLoopOptions outbox_loop{absl::Milliseconds(250), absl::Seconds(10), 50};
+  // The retention purge of live session logs (runs only with a records service).
+  SessionLogPurgeOptions purge;
 };
 
 class SessionServer {
@@ -76,6 +79,7 @@ class SessionServer {
   std::unique_ptr<redis::RedisClient> redis_;
   std::unique_ptr<TimerLoop> timer_loop_;
   std::unique_ptr<TimerLoop> outbox_loop_;
+  std::unique_ptr<SessionLogPurge> log_purge_;
 };
 
 }  // namespace casework::session

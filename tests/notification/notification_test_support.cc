@@ -114,6 +114,16 @@ absl::Status NotificationTestEnv::AppendNew(const EngineHarness& harness) {
   return absl::UnavailableError("redis stayed unavailable");
 }
 
+absl::Status NotificationTestEnv::StoreSnapshot(const EngineHarness& harness) {
+  v1::SessionSnapshot session_part = harness.state();
+  session_part.clear_protocol();
+  std::promise<absl::StatusOr<bool>> done;
+  writer_->StoreSnapshot(
+      kSession, appended_, session_part.SerializeAsString(),
+      [&done](absl::StatusOr<bool> stored) { done.set_value(std::move(stored)); });
+  return done.get_future().get().status();
+}
+
 WatchClient::WatchClient(v1::NotificationService::Stub& stub, const std::string& token,
                          const std::string& session, int64_t after_sequence, int stop_after,
                          bool read)

@@ -24,7 +24,6 @@
 #include "libs/session_log/redis_event_log.h"
 #include "services/notification/notification_server.h"
 #include "services/session/engine/testing/engine_harness.h"
-#include "libs/session_log/redis_event_log.h"
 #include "tests/notification/cast_records.h"
 
 namespace casework::notification::testing {
@@ -62,6 +61,9 @@ class NotificationTestEnv {
   // Appends the harness's events that are not in Redis yet, as one command (with a request id, so
   // a retry after an outage cannot append twice). Waits through Redis outages.
   absl::Status AppendNew(const EngineHarness& harness);
+  // Stores the session part of a snapshot at the appended version, as the session service does on
+  // its snapshot policy (a log trimmed below it is then still readable from the snapshot).
+  absl::Status StoreSnapshot(const EngineHarness& harness);
   int64_t appended() const { return appended_; }
 
   // Stops the gRPC server (ends streams first, as SIGTERM does).

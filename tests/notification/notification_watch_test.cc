@@ -2,6 +2,7 @@
 // replay then live with contiguous sequences, the OK end after SessionRecordStored, who may watch
 // (and that refusals look exactly like a missing session), OUT_OF_RANGE, Resync after a trim,
 // health following Redis, the shutdown end with a resume position, and the metrics.
+#include <future>
 #include <memory>
 
 #include "absl/strings/match.h"
@@ -9,6 +10,8 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "libs/server/grpc_status.h"
+#include "libs/session_log/redis_event_log.h"
+#include "libs/session_log/session_keys.h"
 #include "libs/status/errors.h"
 #include "services/session/engine/testing/scenarios.h"
 #include "tests/kit_test_support.h"
@@ -98,6 +101,46 @@ TEST(WatchSessionTest, OutsidersAndOtherOrganisationsGetExactlyTheMissingSession
   EXPECT_EQ(member.frame_count(), 1u);
 }
 
+// Issue 18, retention: when the session service's purge deletes a session's live log, open
+// watchers end NOT_FOUND at once (with their position), and a new watcher gets exactly the
+// missing-session answer.
+TEST(WatchSessionTest, APurgedSessionEndsItsWatchersNotFoundAndAnswersLikeOneNeverCreated) {
+  auto env = StartEnv();
+  ASSERT_NE(env, nullptr);
+  EngineHarness h;
+  CreateBalint(*env, h);
+  const int64_t appended = env->appended();
+  WatchClient watcher(env->stub(), TokenFor("m1"), kSession, 0);
+  watcher.WaitForFrames(appended);  // replayed; now live
+
+  // What the purge sees: the session in the recorded set (the record-stored append puts it there).
+  const absl::Time stored = absl::FromUnixMillis(absl::ToUnixMillis(absl::Now()));
+  ASSERT_TRUE(env->redis_client()
+                  .CommandSync({"ZADD", session::SharedKeys().recorded,
+                                absl::StrCat(absl::ToUnixMillis(stored)), kSession})
+                  .ok());
+  session::RedisEventLog log(env->redis_client());
+  std::promise<absl::StatusOr<bool>> purged;
+  log.Purge(kSession, stored,
+            [&purged](absl::StatusOr<bool> done) { purged.set_value(std::move(done)); });
+  absl::StatusOr<bool> deleted = purged.get_future().get();
+  ASSERT_TRUE(deleted.ok() && *deleted);
+
+  const grpc::Status ended = watcher.Wait();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(ended)), "RESOURCE_NOT_FOUND");
+  EXPECT_EQ(watcher.frame_count(), static_cast<size_t>(appended));
+
+  WatchClient after(env->stub(), TokenFor("m1"), kSession, 0);
+  WatchClient never(env->stub(), TokenFor("m1"), "organizations/acme/teams/t1/sessions/nope", 0);
+  const grpc::Status gone = after.Wait();
+  const grpc::Status absent = never.Wait();
+  EXPECT_EQ(gone.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(gone.error_message(), absent.error_message());
+  EXPECT_EQ(gone.error_details(), absent.error_details());
+  EXPECT_EQ(after.frame_count(), 0u);
+}
+
 TEST(WatchSessionTest, APositionBeyondTheLastSequenceIsOutOfRange) {
   auto env = StartEnv();
   ASSERT_NE(env, nullptr);
@@ -121,7 +164,8 @@ TEST(WatchSessionTest, ATrimmedPositionGetsAResyncAndTheStreamContinuesAfterIt) 
   ASSERT_TRUE(h.Add("m1", v1::CONTRIBUTION_KIND_ASSOCIATION, "zq-m1-hidden").ok());
   ASSERT_TRUE(env->AppendNew(h).ok());
   const int64_t last = env->appended();
-  // Retention trimmed everything before the last three events.
+  ASSERT_TRUE(env->StoreSnapshot(h).ok());
+  // Trimmed (by hand: log v2 never trims a live session's log) below the last three events.
   auto trimmed = env->redis_client().CommandSync(
       {"XTRIM", "cw:acme:{t1/s1}:log", "MINID", absl::StrCat(last - 2, "-1")});
   ASSERT_TRUE(trimmed.ok());

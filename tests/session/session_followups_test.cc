@@ -62,7 +62,8 @@ int Count(const std::vector<SessionEvent>& events, SessionEvent::PayloadCase kin
         e.phase_time_warning().phase_id() != phase) {
       continue;
     }
-    if (!phase.empty() && kind == SessionEvent::kPhaseOverrun && e.phase_overrun().phase_id() != phase) {
+    if (!phase.empty() && kind == SessionEvent::kPhaseOverrun &&
+        e.phase_overrun().phase_id() != phase) {
       continue;
     }
     ++n;
@@ -169,8 +170,8 @@ TEST(SessionFollowUps, KillNineRightAfterAnAcknowledgementLosesNothingItImplied)
                            absl::FormatDuration(absl::Trunc(absl::Now() - began, absl::Seconds(1))),
                            ": ", listed, "/", rounds, " created sessions listed, ", warned, "/",
                            2 * rounds, " warnings and ", overran, "/", 2 * rounds,
-                           " overruns exactly once, ", recorded, "/", rounds,
-                           " records stored (", records.session_records_size(), " in records)"));
+                           " overruns exactly once, ", recorded, "/", rounds, " records stored (",
+                           records.session_records_size(), " in records)"));
 }
 
 }  // namespace
