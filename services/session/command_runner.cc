@@ -192,9 +192,12 @@ class CommandRun {
   void Appended(int64_t first, int64_t last, std::vector<casework::v1::SessionEvent> events) {
     mark_.protocol_apart = true;
     const bool snapshot = runner_.SnapshotDue(mark_, events);
-    if (snapshot) mark_ = SnapshotMark{last, 0, 0, true};  // its size is known once written
     // Moved, not copied: the cache and the reply share the one state.
     auto after = std::make_shared<SessionSnapshot>(std::move(state_));
+    // The snapshot's size is known now (the whole state's, template included, a little above the
+    // stored part's): the next command on the session weighs its tail against it, even when it
+    // takes the state from the cache before the snapshot is written.
+    if (snapshot) mark_ = SnapshotMark{last, after->ByteSizeLong(), 0, true};
     runner_.Remember(name_, after, mark_);
     if (runner_.observer_ != nullptr) runner_.observer_->Settled(name_, *after, events);
     CommandRunner& runner = runner_;
