@@ -19,8 +19,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "fuzz/common/grpc_request_fuzzing.h"
-#include "services/session/engine/session_projection.h"
-#include "services/session/engine/testing/scenarios.h"
+#include "libs/session_engine/session_projection.h"
+#include "libs/session_engine/testing/scenarios.h"
 #include "tests/notification/notification_test_support.h"
 
 namespace {

@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "services/session/engine/session_engine.h"
-#include "services/session/engine/testing/command_generator.h"
-#include "services/session/engine/testing/engine_harness.h"
-#include "services/session/engine/testing/invariants.h"
+#include "libs/session_engine/session_engine.h"
+#include "libs/session_engine/testing/command_generator.h"
+#include "libs/session_engine/testing/engine_harness.h"
+#include "libs/session_engine/testing/invariants.h"
 
 namespace {
 

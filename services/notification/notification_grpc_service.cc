@@ -8,9 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "libs/server/authenticating_credentials.h"
 #include "libs/server/grpc_status.h"
+#include "libs/session_engine/session_names.h"
 #include "libs/status/errors.h"
 #include "services/notification/team_membership.h"
-#include "services/session/session_names.h"
 
 namespace casework::notification {
 namespace {

@@ -8,8 +8,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
-#include "services/session/engine/session_engine.h"
-#include "services/session/engine/session_queries.h"
+#include "libs/session_engine/session_engine.h"
+#include "libs/session_engine/session_queries.h"
 
 namespace casework::notification {
 namespace {

@@ -8,10 +8,10 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/server/json_log.h"
-#include "services/session/engine/session_engine.h"
-#include "services/session/engine/session_projection.h"
-#include "services/session/engine/session_queries.h"
-#include "services/session/session_names.h"
+#include "libs/session_engine/session_engine.h"
+#include "libs/session_engine/session_names.h"
+#include "libs/session_engine/session_projection.h"
+#include "libs/session_engine/session_queries.h"
 
 namespace casework::notification {
 namespace {

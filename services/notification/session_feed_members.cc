@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "libs/server/grpc_status.h"
+#include "libs/session_engine/session_names.h"
 #include "services/notification/session_feed.h"
-#include "services/session/session_names.h"
 
 namespace casework::notification {
 

@@ -7,8 +7,8 @@
 #define SERVICES_SESSION_COMMAND_FACTS_H_
 
 #include "libs/records_client/records_client.h"
+#include "libs/session_engine/protocol_registry.h"
 #include "services/session/command_runner.h"
-#include "services/session/engine/protocol_registry.h"
 
 namespace casework::session {
 

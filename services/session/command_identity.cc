@@ -5,7 +5,7 @@
 #include <openssl/sha.h>
 
 #include "absl/strings/escaping.h"
-#include "services/session/engine/time_util.h"
+#include "libs/session_engine/time_util.h"
 
 namespace casework::session {
 namespace {

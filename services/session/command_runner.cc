@@ -5,11 +5,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "libs/session_engine/session_engine.h"
+#include "libs/session_engine/session_queries.h"
+#include "libs/session_engine/time_util.h"
 #include "libs/status/errors.h"
 #include "services/session/command_identity.h"
-#include "services/session/engine/session_engine.h"
-#include "services/session/engine/session_queries.h"
-#include "services/session/engine/time_util.h"
 #include "services/session/snapshot_layout.h"
 
 namespace casework::session {

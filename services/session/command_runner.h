@@ -26,9 +26,9 @@
 #include "casework/v1/principal.pb.h"
 #include "casework/v1/session_command.pb.h"
 #include "casework/v1/session_event.pb.h"
+#include "libs/session_engine/protocol_registry.h"
 #include "libs/session_log/phase_timers.h"
 #include "libs/session_log/redis_event_log.h"
-#include "services/session/engine/protocol_registry.h"
 
 namespace casework::session {
 

@@ -9,9 +9,9 @@
 
 #include "absl/strings/str_split.h"
 #include "libs/server/json_log.h"
+#include "libs/session_engine/outcome_builder.h"
+#include "libs/session_engine/session_queries.h"
 #include "services/session/command_identity.h"
-#include "services/session/engine/outcome_builder.h"
-#include "services/session/engine/session_queries.h"
 
 namespace casework::session {
 namespace {

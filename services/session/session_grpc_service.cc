@@ -4,9 +4,9 @@
 #include "absl/strings/str_cat.h"
 #include "libs/server/authenticating_credentials.h"
 #include "libs/server/grpc_status.h"
+#include "libs/session_engine/session_names.h"
+#include "libs/session_engine/session_projection.h"
 #include "libs/status/errors.h"
-#include "services/session/engine/session_projection.h"
-#include "services/session/session_names.h"
 
 namespace casework::session {
 

@@ -9,10 +9,10 @@
 #include "absl/functional/any_invocable.h"
 #include "casework/v1/session_service.grpc.pb.h"
 #include "libs/records_client/team_directory.h"
+#include "libs/session_engine/protocol_registry.h"
+#include "libs/session_engine/session_names.h"
 #include "libs/session_log/session_index.h"
 #include "services/session/command_runner.h"
-#include "services/session/engine/protocol_registry.h"
-#include "services/session/session_names.h"
 
 namespace casework::session {
 

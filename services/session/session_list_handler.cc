@@ -9,13 +9,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/list_filter/list_filter.h"
 #include "libs/server/authenticating_credentials.h"
 #include "libs/server/grpc_status.h"
+#include "libs/session_engine/session_names.h"
+#include "libs/session_engine/session_projection.h"
 #include "libs/status/errors.h"
-#include "services/records/domain/list_filter.h"
-#include "services/session/engine/session_projection.h"
 #include "services/session/session_grpc_service.h"
-#include "services/session/session_names.h"
 
 namespace casework::session {
 namespace {
@@ -87,9 +87,9 @@ SessionGrpcService::Reactor* SessionGrpcService::ListSessions(
   if (checked.ok() && request->page_size() < 0) {
     checked = InvalidArgument("FIELD_INVALID", {{"page_size", "must not be negative"}});
   }
-  absl::StatusOr<records::ListFilter> filter = records::ListFilter::Parse(
-      request->filter(), *Session::descriptor(),
-      {"state", "protocol_id", "case", "facilitator", "scheduled_start_time"});
+  absl::StatusOr<ListFilter> filter =
+      ListFilter::Parse(request->filter(), *Session::descriptor(),
+                        {"state", "protocol_id", "case", "facilitator", "scheduled_start_time"});
   if (checked.ok() && !filter.ok()) checked = filter.status();
   if (!checked.ok()) {
     reactor->Finish(ToGrpcStatus(checked));

@@ -3,9 +3,9 @@
 // since the last one weigh as much as it does (at least the policy's minimum) or at a phase
 // boundary.
 #include "libs/server/json_log.h"
+#include "libs/session_engine/session_engine.h"
+#include "libs/session_engine/session_names.h"
 #include "services/session/command_runner.h"
-#include "services/session/engine/session_engine.h"
-#include "services/session/session_names.h"
 #include "services/session/snapshot_layout.h"
 
 namespace casework::session {

@@ -14,7 +14,7 @@
 #include "casework/v1/records_service.grpc.pb.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/json_log.h"
-#include "services/session/engine/time_util.h"
+#include "libs/session_engine/time_util.h"
 
 namespace casework::session {
 namespace {

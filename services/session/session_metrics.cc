@@ -6,8 +6,8 @@
 #include "absl/strings/strip.h"
 #include "casework/v1/contribution.pb.h"
 #include "casework/v1/errors.pb.h"
+#include "libs/session_engine/time_util.h"
 #include "libs/status/errors.h"
-#include "services/session/engine/time_util.h"
 
 namespace casework::session {
 namespace {

@@ -19,7 +19,7 @@
 #include "absl/status/status.h"
 #include "casework/v1/session_command.pb.h"
 #include "casework/v1/session_event.pb.h"
-#include "services/session/engine/protocol_registry.h"
+#include "libs/session_engine/protocol_registry.h"
 
 namespace casework::session {
 

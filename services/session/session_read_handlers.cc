@@ -10,12 +10,12 @@
 #include "absl/strings/str_split.h"
 #include "libs/server/authenticating_credentials.h"
 #include "libs/server/grpc_status.h"
+#include "libs/session_engine/contribution_pages.h"
+#include "libs/session_engine/session_names.h"
+#include "libs/session_engine/session_projection.h"
+#include "libs/session_engine/session_queries.h"
 #include "libs/status/errors.h"
-#include "services/session/engine/contribution_pages.h"
-#include "services/session/engine/session_projection.h"
-#include "services/session/engine/session_queries.h"
 #include "services/session/session_grpc_service.h"
-#include "services/session/session_names.h"
 
 namespace casework::session {
 namespace {

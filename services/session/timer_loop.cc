@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_split.h"
 #include "libs/server/json_log.h"
-#include "services/session/engine/session_queries.h"
+#include "libs/session_engine/session_queries.h"
 
 namespace casework::session {
 

@@ -13,8 +13,8 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "libs/server/grpc_status.h"
+#include "libs/session_engine/testing/scenarios.h"
 #include "libs/status/errors.h"
-#include "services/session/engine/testing/scenarios.h"
 #include "tests/notification/notification_test_support.h"
 
 namespace casework::notification::testing {

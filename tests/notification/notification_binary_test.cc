@@ -14,12 +14,12 @@
 #include "gtest/gtest.h"
 #include "libs/redis/redis_client.h"
 #include "libs/server/grpc_status.h"
+#include "libs/session_engine/testing/scenarios.h"
 #include "libs/session_log/redis_event_log.h"
 #include "libs/status/errors.h"
 #include "libs/testing/process.h"
 #include "libs/testing/redis_server.h"
 #include "libs/testing/test_tokens.h"
-#include "services/session/engine/testing/scenarios.h"
 #include "tests/kit_test_support.h"
 #include "tests/notification/notification_test_support.h"
 

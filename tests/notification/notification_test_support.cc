@@ -6,11 +6,11 @@
 #include "absl/strings/str_cat.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/json_log.h"
+#include "libs/session_engine/session_queries.h"
 #include "libs/status/errors.h"
 #include "libs/testing/process.h"
 #include "libs/testing/test_tokens.h"
 #include "services/notification/org_event_log.h"
-#include "services/session/engine/session_queries.h"
 #include "tests/kit_test_support.h"
 
 namespace casework::notification::testing {

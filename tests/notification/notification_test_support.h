@@ -21,9 +21,9 @@
 #include "casework/v1/notification_service.grpc.pb.h"
 #include "libs/redis/redis_test_env.h"
 #include "libs/server/grpc_server.h"
+#include "libs/session_engine/testing/engine_harness.h"
 #include "libs/session_log/redis_event_log.h"
 #include "services/notification/notification_server.h"
-#include "services/session/engine/testing/engine_harness.h"
 #include "tests/notification/cast_records.h"
 
 namespace casework::notification::testing {

@@ -10,10 +10,10 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "libs/server/grpc_status.h"
+#include "libs/session_engine/testing/scenarios.h"
 #include "libs/session_log/redis_event_log.h"
 #include "libs/session_log/session_keys.h"
 #include "libs/status/errors.h"
-#include "services/session/engine/testing/scenarios.h"
 #include "tests/kit_test_support.h"
 #include "tests/notification/notification_test_support.h"
 

@@ -10,7 +10,7 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "gtest/gtest.h"
-#include "services/session/engine/time_util.h"
+#include "libs/session_engine/time_util.h"
 #include "tests/kit_test_support.h"
 #include "tests/session/session_test_support.h"
 

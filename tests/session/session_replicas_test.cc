@@ -15,9 +15,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "libs/session_engine/time_util.h"
 #include "libs/testing/figures.h"
 #include "libs/testing/process.h"
-#include "services/session/engine/time_util.h"
 #include "tests/kit_test_support.h"
 #include "tests/session/session_test_support.h"
 

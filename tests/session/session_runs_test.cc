@@ -4,8 +4,8 @@
 // the records service was down), rotation checked against that record, and ListSessions.
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "libs/session_engine/time_util.h"
 #include "libs/testing/process.h"
-#include "services/session/engine/time_util.h"
 #include "tests/kit_test_support.h"
 #include "tests/session/session_test_support.h"
 

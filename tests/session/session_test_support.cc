@@ -7,9 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libs/server/grpc_status.h"
+#include "libs/session_engine/time_util.h"
 #include "libs/status/errors.h"
 #include "libs/testing/test_tokens.h"
-#include "services/session/engine/time_util.h"
 #include "tests/kit_test_support.h"
 
 namespace casework::testing {

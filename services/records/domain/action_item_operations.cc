@@ -1,8 +1,8 @@
 // Action items: created by any member of the team, changed by their owner, creator or the team's
 // supervisor, read by the team's members (and the notification service for reminders).
+#include "libs/list_filter/list_filter.h"
 #include "libs/status/errors.h"
 #include "libs/status/status_macros.h"
-#include "services/records/domain/list_filter.h"
 #include "services/records/domain/operations.h"
 
 namespace casework::records::ops {

@@ -2,9 +2,9 @@
 // caseworker and the supervisor only, moved through the helping process stage by stage.
 #include <set>
 
+#include "libs/list_filter/list_filter.h"
 #include "libs/status/errors.h"
 #include "libs/status/status_macros.h"
-#include "services/records/domain/list_filter.h"
 #include "services/records/domain/operations.h"
 
 namespace casework::records::ops {

@@ -2,9 +2,9 @@
 // the team's members (and the notification service for reminders).
 #include <set>
 
+#include "libs/list_filter/list_filter.h"
 #include "libs/status/errors.h"
 #include "libs/status/status_macros.h"
-#include "services/records/domain/list_filter.h"
 #include "services/records/domain/operations.h"
 
 namespace casework::records::ops {

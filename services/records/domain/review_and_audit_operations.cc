@@ -1,8 +1,8 @@
 // The anonymous case-load review of a team, and the audit log (read by auditors, appended to by
 // the other casework services).
+#include "libs/list_filter/list_filter.h"
 #include "libs/status/errors.h"
 #include "libs/status/status_macros.h"
-#include "services/records/domain/list_filter.h"
 #include "services/records/domain/operations.h"
 
 namespace casework::records::ops {

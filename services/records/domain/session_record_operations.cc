@@ -1,9 +1,9 @@
 // Session records: written once by the session service (idempotently, from its outbox), read by
 // the session's participants and the team's supervisor. Storing a record also creates its action
 // items and fills the meeting record it conducted, in the same transaction.
+#include "libs/list_filter/list_filter.h"
 #include "libs/status/errors.h"
 #include "libs/status/status_macros.h"
-#include "services/records/domain/list_filter.h"
 #include "services/records/domain/operations.h"
 
 namespace casework::records::ops {
