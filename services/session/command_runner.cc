@@ -19,7 +19,10 @@ using casework::v1::SessionCommand;
 using casework::v1::SessionSnapshot;
 
 constexpr int kMaxAttempts = 16;
-constexpr size_t kCachedSessions = 1024;  // sessions in progress at once, per replica
+// The states remembered per replica: at most this many sessions, and about this many bytes (a
+// few large sessions must not hold the memory of a thousand small ones).
+constexpr size_t kCachedSessions = 1024;
+constexpr size_t kCachedBytes = 64 << 20;
 
 }  // namespace
 
@@ -256,6 +259,7 @@ bool CommandRunner::TakeCached(const std::string& session_name, SessionSnapshot&
     auto found = cache_.find(session_name);
     if (found == cache_.end()) return false;
     taken = std::move(found->second);
+    cache_bytes_ -= taken.bytes;
     cache_.erase(found);
   }
   // Out of the map, nobody can find it any more: if no reply still holds it, it is ours alone.
@@ -270,17 +274,26 @@ bool CommandRunner::TakeCached(const std::string& session_name, SessionSnapshot&
 
 void CommandRunner::Remember(const std::string& session_name,
                              std::shared_ptr<SessionSnapshot> state, SnapshotMark mark) {
+  const size_t bytes = mark.bytes + mark.tail_bytes;
   absl::MutexLock lock(&cache_mu_);
   auto found = cache_.find(session_name);
   if (found != cache_.end()) {
     // Appends of one session can settle out of order here; keep the newest.
     if (found->second.state->session().version() < state->session().version()) {
-      found->second = Remembered{std::move(state), mark};
+      cache_bytes_ = cache_bytes_ - found->second.bytes + bytes;
+      found->second = Remembered{std::move(state), mark, bytes};
     }
-    return;
+  } else {
+    cache_.emplace(session_name, Remembered{std::move(state), mark, bytes});
+    cache_bytes_ += bytes;
   }
-  if (cache_.size() >= kCachedSessions) cache_.erase(cache_.begin());  // a miss costs a load
-  cache_.emplace(session_name, Remembered{std::move(state), mark});
+  // Over a bound, forget others (any: a miss costs a load), then this one if it alone is over.
+  while (!cache_.empty() && (cache_.size() > kCachedSessions || cache_bytes_ > kCachedBytes)) {
+    auto victim = cache_.begin();
+    if (victim->first == session_name && cache_.size() > 1) victim = std::next(victim);
+    cache_bytes_ -= victim->second.bytes;
+    cache_.erase(victim);
+  }
 }
 
 void CommandRunner::Run(std::string session_name, SessionCommand command,

@@ -105,6 +105,7 @@ class CommandRunner {
   struct Remembered {
     std::shared_ptr<casework::v1::SessionSnapshot> state;
     SnapshotMark mark;
+    size_t bytes = 0;  // about the state's size: its snapshot's plus the events after it
   };
   // The newest snapshot and the events after it, folded (session_loader.cc).
   void LoadStored(const std::string& session_name,
@@ -124,6 +125,7 @@ class CommandRunner {
 
   absl::Mutex cache_mu_;
   absl::flat_hash_map<std::string, Remembered> cache_ ABSL_GUARDED_BY(cache_mu_);
+  size_t cache_bytes_ ABSL_GUARDED_BY(cache_mu_) = 0;
   RedisEventLog& log_;
   PhaseTimers& timers_;
   FactsSource& facts_;
