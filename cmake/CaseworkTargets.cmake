@@ -7,9 +7,10 @@ function(casework_warnings target)
   endif()
 endfunction()
 
-# casework_test(<name> SOURCES ... DEPS ...): a GoogleTest binary registered with ctest.
+# casework_test(<name> SOURCES ... DEPS ... [TIMEOUT s] [LABELS ...] [SERIAL]): a GoogleTest binary
+# registered with ctest; SERIAL: its tests run with no other test beside them.
 function(casework_test name)
-  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "SERIAL" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   casework_warnings(${name})
   target_compile_options(${name} PRIVATE ${CASEWORK_TEST_CXX_FLAGS})
@@ -17,8 +18,12 @@ function(casework_test name)
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 120)
   endif()
+  set(serial FALSE)
+  if(T_SERIAL)
+    set(serial TRUE)
+  endif()
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30
-                       PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS "${T_LABELS}")
+                       PROPERTIES TIMEOUT ${T_TIMEOUT} LABELS "${T_LABELS}" RUN_SERIAL ${serial})
 endfunction()
 
 # casework_embed_text(<target> <symbol> <file>): compiles <file>'s text into <target> as

@@ -1,12 +1,17 @@
 // The server kit over a real loopback gRPC channel: authentication (the token matrix), error
 // details, health, reflection and metrics.
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "libs/auth/jwt_minter.h"
+#include "libs/server/audit_interceptor.h"
 #include "libs/server/grpc_server.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/json_log.h"
@@ -196,6 +201,54 @@ TEST_F(ServerKitTest, MetricsPassPromtool) {
   ASSERT_TRUE(GetSession(GoodToken(alice_), "s").ok());
   CommandResult result = RunCommand("promtool check metrics", Scrape());
   EXPECT_EQ(result.exit_code, 0) << result.output;
+}
+
+// The drain closes the audit sink once the last call has ended (its entry recorded before), with
+// a deadline inside the process's budget: half a second after the grace.
+TEST(ServerKitDrainTest, DrainClosesTheAuditSinkWithinTheBudget) {
+  class ClosingSink : public AuditSink {
+   public:
+    void Record(casework::v1::AuditEntry entry) override {
+      absl::MutexLock lock(&mu);
+      entries.push_back(std::move(entry));
+    }
+    void Close(absl::Time deadline) override {
+      absl::MutexLock lock(&mu);
+      closed_with = deadline;
+      entries_when_closed = entries.size();
+    }
+    absl::Mutex mu;
+    std::vector<casework::v1::AuditEntry> entries;
+    std::optional<absl::Time> closed_with;
+    size_t entries_when_closed = 0;
+  } sink;
+  ASSERT_TRUE(InitJsonLogging("kit-test", "warning").ok());
+  auto metrics = MetricsEndpoint::Start("");
+  ASSERT_TRUE(metrics.ok());
+  ServerOptions options;
+  options.grpc_address = "127.0.0.1:0";
+  options.auth = GetTestKeys().verifier_options;
+  options.drain_grace = absl::Seconds(3);
+  options.audit_sink = &sink;
+  ProbeSessionService service;
+  auto server =
+      GrpcServer::Start(options, **metrics, {{&service, SessionService::service_full_name()}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = SessionService::NewStub(LoopbackChannel((*server)->port()));
+  GetSessionRequest request;
+  request.set_name("s-drain");
+  Session session;
+  ASSERT_TRUE(stub->GetSession(ContextWithToken(GoodToken(MakePrincipal("u-1", "org-a", {}))).get(),
+                               request, &session)
+                  .ok());
+  const absl::Time before = absl::Now();
+  (*server)->Drain();
+  const absl::Time after = absl::Now();
+  absl::MutexLock lock(&sink.mu);
+  ASSERT_TRUE(sink.closed_with.has_value());
+  EXPECT_EQ(sink.entries_when_closed, 1u);
+  EXPECT_GE(*sink.closed_with, before + options.drain_grace);
+  EXPECT_LE(*sink.closed_with, after + options.drain_grace + absl::Milliseconds(500));
 }
 
 // The same kit serving TLS: a client that trusts the certificate gets through (with a token);

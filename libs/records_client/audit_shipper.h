@@ -53,6 +53,7 @@ class AuditShipper final : public AuditSink {
   ~AuditShipper() override;  // Shutdown(now + shutdown_deadline)
 
   void Record(casework::v1::AuditEntry entry) override;
+  void Close(absl::Time deadline) override { Shutdown(deadline); }
 
   // Stops accepting entries, sends what is queued until `deadline`, stops the thread. Idempotent.
   void Shutdown(absl::Time deadline);

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "casework/v1/audit.pb.h"
 
 namespace casework {
@@ -28,6 +29,8 @@ class AuditSink {
  public:
   virtual ~AuditSink() = default;
   virtual void Record(casework::v1::AuditEntry entry) = 0;
+  // The server has drained: deliver what is queued until `deadline`, then take no more.
+  virtual void Close(absl::Time deadline) { (void)deadline; }
 };
 
 // Audits every method of `services` (full names, e.g. "casework.v1.SessionService"). The sink is

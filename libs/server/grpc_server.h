@@ -40,7 +40,8 @@ struct ServerOptions {
   std::function<bool()> ready;
   absl::Duration readiness_interval = absl::Milliseconds(250);
   // Where the audit entries of the served services' RPCs go (one per call); null: not audited
-  // here (the records service writes its own). Not owned; must outlive the server.
+  // here (the records service writes its own). Not owned; must outlive the server. The drain
+  // closes it: what is queued goes out until half a second after the grace.
   AuditSink* audit_sink = nullptr;
 };
 
