@@ -64,22 +64,30 @@ bool AudienceMatches(const nlohmann::json& claims, const std::string& audience) 
   return false;
 }
 
-absl::Status CheckTimes(const nlohmann::json& claims, absl::Time now, absl::Duration skew) {
+// The times the token may be used at, [valid_from, valid_until), or why it has none now.
+struct Window {
+  absl::Time valid_from = absl::InfinitePast();
+  absl::Time valid_until = absl::InfinitePast();
+};
+
+absl::StatusOr<Window> CheckTimes(const nlohmann::json& claims, absl::Time now,
+                                  absl::Duration skew) {
+  Window window;
   auto exp = claims.find("exp");
   if (exp == claims.end() || !exp->is_number()) {
     return Unauthenticated("TOKEN_CLAIMS_INVALID", "token has no expiry (exp)");
   }
-  if (now - skew >= absl::FromUnixSeconds(exp->get<int64_t>())) {
-    return Unauthenticated("TOKEN_EXPIRED", "token has expired");
-  }
+  window.valid_until = absl::FromUnixSeconds(exp->get<int64_t>()) + skew;
+  if (now >= window.valid_until) return Unauthenticated("TOKEN_EXPIRED", "token has expired");
   auto nbf = claims.find("nbf");
   if (nbf != claims.end()) {
     if (!nbf->is_number()) return Unauthenticated("TOKEN_CLAIMS_INVALID", "nbf is not a number");
-    if (now + skew < absl::FromUnixSeconds(nbf->get<int64_t>())) {
+    window.valid_from = absl::FromUnixSeconds(nbf->get<int64_t>()) - skew;
+    if (now < window.valid_from) {
       return Unauthenticated("TOKEN_NOT_YET_VALID", "token is not valid yet");
     }
   }
-  return absl::OkStatus();
+  return window;
 }
 
 absl::StatusOr<casework::v1::Principal> PrincipalFromClaimsJson(const nlohmann::json& claims) {
@@ -122,6 +130,29 @@ const JwtKey* JwtVerifier::FindKey(absl::string_view key_id) const {
 
 absl::StatusOr<casework::v1::Principal> JwtVerifier::Verify(absl::string_view token,
                                                             absl::Time now) const {
+  {
+    absl::MutexLock lock(&mu_);
+    auto found = accepted_.find(token);
+    if (found != accepted_.end() && now >= found->second.valid_from &&
+        now < found->second.valid_until) {
+      return found->second.principal;
+    }
+  }
+  absl::StatusOr<Accepted> accepted = VerifyFully(token, now);
+  if (!accepted.ok()) return accepted.status();
+  absl::MutexLock lock(&mu_);
+  if (accepted_.size() >= kRemembered && !accepted_.contains(token)) accepted_.clear();
+  return accepted_.insert_or_assign(std::string(token), *std::move(accepted))
+      .first->second.principal;
+}
+
+size_t JwtVerifier::remembered() const {
+  absl::MutexLock lock(&mu_);
+  return accepted_.size();
+}
+
+absl::StatusOr<JwtVerifier::Accepted> JwtVerifier::VerifyFully(absl::string_view token,
+                                                               absl::Time now) const {
   std::vector<absl::string_view> segments = absl::StrSplit(token, '.');
   if (segments.size() != 3 || segments[0].empty() || segments[1].empty()) {
     return Unauthenticated("TOKEN_MALFORMED", "bearer token is not a JWT");
@@ -148,17 +179,17 @@ absl::StatusOr<casework::v1::Principal> JwtVerifier::Verify(absl::string_view to
 
   absl::StatusOr<nlohmann::json> claims = DecodeSegment(segments[1]);
   if (!claims.ok()) return claims.status();
-  if (absl::Status times = CheckTimes(*claims, now, options_.clock_skew); !times.ok()) {
-    return times;
-  }
+  absl::StatusOr<Window> window = CheckTimes(*claims, now, options_.clock_skew);
+  if (!window.ok()) return window.status();
   if (StringClaim(*claims, "iss") != options_.issuer) {
     return Unauthenticated("TOKEN_ISSUER_MISMATCH", "token was issued by another issuer");
   }
   if (!AudienceMatches(*claims, options_.audience)) {
     return Unauthenticated("TOKEN_AUDIENCE_MISMATCH", "token is meant for another audience");
   }
-
-  return PrincipalFromClaimsJson(*claims);
+  absl::StatusOr<casework::v1::Principal> principal = PrincipalFromClaimsJson(*claims);
+  if (!principal.ok()) return principal.status();
+  return Accepted{*std::move(principal), window->valid_from, window->valid_until};
 }
 
 absl::StatusOr<casework::v1::Principal> PrincipalFromVerifiedToken(absl::string_view token) {

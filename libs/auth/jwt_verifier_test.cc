@@ -91,6 +91,31 @@ TEST(JwtVerifierTest, ClockSkewIsTolerated) {
   EXPECT_FALSE(verifier->Verify(token, absl::Now() + absl::Hours(2)).ok());
 }
 
+// An accepted token is remembered, but only for the times its checks pass: later it is expired,
+// earlier not yet valid, exactly as without the memory; other bytes are checked in full.
+TEST(JwtVerifierTest, RemembersAnAcceptedTokenOnlyWithinItsWindow) {
+  auto principal = MakePrincipal("u-17", "org-a", {"member"});
+  auto verifier = MakeVerifier();
+  const absl::Time now = absl::Now();
+  TokenOptions options{testing::kTestIssuer, testing::kTestAudience, now, absl::Hours(1)};
+  auto token = MintToken(principal, options, GetTestKeys().hs256);
+  ASSERT_TRUE(token.ok()) << token.status();
+  ASSERT_TRUE(verifier->Verify(*token, now).ok());
+  EXPECT_EQ(verifier->remembered(), 1u);
+  auto again = verifier->Verify(*token, now + absl::Minutes(59));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->subject(), "u-17");
+  EXPECT_EQ(ErrorReason(verifier->Verify(*token, now + absl::Hours(2)).status()), "TOKEN_EXPIRED");
+  EXPECT_EQ(ErrorReason(verifier->Verify(*token, now - absl::Hours(1)).status()),
+            "TOKEN_NOT_YET_VALID");
+  // One character of the signature changed: not the remembered bytes, so checked, and refused.
+  std::string tampered = *token;
+  char& changed = tampered[tampered.size() - 5];  // not the last: its low bits are padding
+  changed = changed == 'A' ? 'B' : 'A';
+  EXPECT_EQ(ErrorReason(verifier->Verify(tampered, now).status()), "TOKEN_SIGNATURE_INVALID");
+  EXPECT_EQ(verifier->remembered(), 1u);
+}
+
 TEST(JwtVerifierTest, CreateRefusesIncompleteOptions) {
   EXPECT_FALSE(JwtVerifier::Create(JwtVerifierOptions{}).ok());
   JwtVerifierOptions options = GetTestKeys().verifier_options;
