@@ -105,15 +105,20 @@ v1::Session WithoutContributions(const v1::Session& session) {
   return out;
 }
 
+// How much of its limits the session has used, as any viewer may see it.
+void SetUsage(const v1::SessionSnapshot& state, v1::Session* out) {
+  out->mutable_usage()->set_contributions(state.session().contributions_size());
+  out->mutable_usage()->set_content_bytes(
+      SealedWritingRuns(state) ? 0 : ContentBytesUsed(state.session()));
+}
+
 }  // namespace
 
 v1::Session ProjectSession(const v1::SessionSnapshot& state, const v1::Principal& viewer,
                            v1::SessionView view) {
   v1::Session out = WithoutContributions(state.session());
   *out.mutable_limits() = EffectiveLimits(state.protocol());
-  out.mutable_usage()->set_contributions(state.session().contributions_size());
-  out.mutable_usage()->set_content_bytes(
-      SealedWritingRuns(state) ? 0 : ContentBytesUsed(state.session()));
+  SetUsage(state, &out);
   // How each participant voted on releasing the record is theirs alone; the count is shared.
   auto* votes = out.mutable_release_ballot()->mutable_votes();
   for (int i = votes->size() - 1; i >= 0; --i) {
@@ -123,6 +128,18 @@ v1::Session ProjectSession(const v1::SessionSnapshot& state, const v1::Principal
   for (const v1::Contribution& contribution : state.session().contributions()) {
     *out.add_contributions() = ProjectContribution(contribution, viewer);
   }
+  return out;
+}
+
+v1::Session ProjectContributionChange(const v1::SessionSnapshot& state) {
+  const v1::Session& session = state.session();
+  v1::Session out;
+  out.set_name(session.name());
+  out.set_state(session.state());
+  out.set_version(session.version());
+  out.set_etag(session.etag());
+  SetUsage(state, &out);
+  if (session.has_hypotheses()) *out.mutable_hypotheses() = session.hypotheses();
   return out;
 }
 

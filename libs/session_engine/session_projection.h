@@ -26,6 +26,11 @@ casework::v1::Session ProjectSession(const casework::v1::SessionSnapshot& state,
                                      const casework::v1::Principal& viewer,
                                      casework::v1::SessionView view);
 
+// What a contribution changes in the session, for AddContribution's reply: its name, state,
+// version, etag, usage (as in ProjectSession) and hypotheses summary. A handful of fields read
+// from `state`, never a copy of the session: a contribution changes nothing else.
+casework::v1::Session ProjectContributionChange(const casework::v1::SessionSnapshot& state);
+
 // What a team member who does not take part sees of a session (ListSessions, the creator
 // organising the lobby): name, team, protocol, language, creator, state, times and version —
 // nobody who joined and nothing said.

@@ -123,8 +123,8 @@ SessionGrpcService::Reactor* SessionGrpcService::AddContribution(
                    break;
                  }
                }
-               *response->mutable_session() =
-                   ProjectSession(*outcome.state, caller, casework::v1::SESSION_VIEW_BASIC);
+               // What the contribution changed, not a projection of the whole session.
+               *response->mutable_session() = ProjectContributionChange(*outcome.state);
                response->set_first_sequence(outcome.first_sequence);
                response->set_last_sequence(outcome.last_sequence);
              });

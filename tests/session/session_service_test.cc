@@ -102,6 +102,43 @@ TEST_F(SessionServiceTest, CreateIsIdempotentAndJoinAppendsEvents) {
   for (int i = 0; i < events.events_size(); ++i) EXPECT_EQ(events.events(i).sequence(), i + 1);
 }
 
+// AddContribution answers with the contribution and what it changed in the session (name, state,
+// version, etag, usage, hypotheses) — the same values GetSession shows — and nothing more.
+TEST_F(SessionServiceTest, AddContributionAnswersWithWhatItChanged) {
+  casework::testing::SessionDriver s(stub_);
+  casework::testing::BalintInQuestions(s);
+  if (HasFatalFailure()) return;
+  casework::v1::AddContributionRequest request;
+  request.set_name(s.name());
+  request.set_request_id("changed-1");
+  request.mutable_contribution()->set_kind(casework::v1::CONTRIBUTION_KIND_CLARIFYING_QUESTION);
+  request.mutable_contribution()->set_text("Since when does the family not answer?");
+  casework::v1::AddContributionResponse added;
+  grpc::Status status =
+      stub_->AddContribution(ContextWithToken(Token(kMember)).get(), request, &added);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(added.contribution().text(), "Since when does the family not answer?");
+
+  casework::v1::GetSessionRequest get;
+  get.set_name(s.name());
+  get.set_view(casework::v1::SESSION_VIEW_BASIC);
+  casework::v1::Session read;
+  ASSERT_TRUE(stub_->GetSession(ContextWithToken(Token(kMember)).get(), get, &read).ok());
+  const casework::v1::Session& changed = added.session();
+  EXPECT_EQ(changed.name(), read.name());
+  EXPECT_EQ(changed.state(), read.state());
+  EXPECT_EQ(changed.version(), read.version());
+  EXPECT_EQ(changed.version(), added.last_sequence());
+  EXPECT_EQ(changed.etag(), read.etag());
+  EXPECT_EQ(changed.usage().SerializeAsString(), read.usage().SerializeAsString());
+  EXPECT_EQ(changed.usage().contributions(), 2);
+  EXPECT_EQ(changed.hypotheses().SerializeAsString(), read.hypotheses().SerializeAsString());
+  // Nothing a contribution leaves unchanged is copied into the reply.
+  EXPECT_EQ(changed.participants_size(), 0);
+  EXPECT_FALSE(changed.has_current_phase());
+  EXPECT_FALSE(changed.has_limits());
+}
+
 TEST_F(SessionServiceTest, OnlyParticipantsReadAndOtherOrganisationsSeeNothing) {
   casework::v1::Session created;
   ASSERT_TRUE(Create(kFacilitator, "s2", "create-2", &created).ok());
