@@ -2,13 +2,15 @@
 // policy, audit, delete) and the loop that runs it.
 #include "services/session/session_log_purge.h"
 
+#include <openssl/sha.h>
+
 #include <algorithm>
 #include <future>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "casework/v1/audit.pb.h"
 #include "casework/v1/records_service.grpc.pb.h"
@@ -37,16 +39,14 @@ std::string OrganizationOf(absl::string_view session_name) {
   return parts.size() > 1 ? std::string(parts[1]) : std::string();
 }
 
-// The same for every replica and every retry of one session's purge (FNV-1a over the name and
-// the store time), so the records service stores its audit entry once.
+// The same for every replica and every retry of one session's purge (SHA-256 of the name and the
+// store time, 128 bits of it), so the records service stores its audit entry once.
 std::string PurgeRequestId(const RecordedSession& session) {
-  uint64_t hash = 1469598103934665603ull;
   const std::string key = absl::StrCat(session.name, "@", absl::ToUnixMillis(session.stored));
-  for (unsigned char c : key) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return absl::StrFormat("session-log-purge-%016x", hash);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
+  return absl::StrCat("session-log-purge-", absl::BytesToHexString(absl::string_view(
+                                                reinterpret_cast<char*>(digest), 16)));
 }
 
 }  // namespace
