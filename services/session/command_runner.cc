@@ -19,10 +19,6 @@ using casework::v1::SessionCommand;
 using casework::v1::SessionSnapshot;
 
 constexpr int kMaxAttempts = 16;
-// The states remembered per replica: at most this many sessions, and about this many bytes (a
-// few large sessions must not hold the memory of a thousand small ones).
-constexpr size_t kCachedSessions = 1024;
-constexpr size_t kCachedBytes = 64 << 20;
 
 }  // namespace
 
@@ -43,7 +39,7 @@ class CommandRun {
     // Optimistic: decide on the state this replica last appended, if it has it. A stale state is
     // caught by the version-checked append (CONFLICT) and, for refusals, by deciding again on a
     // fresh load before refusing.
-    if (runner_.TakeCached(name_, state_, mark_)) {
+    if (runner_.cache_.Take(name_, state_, mark_)) {
       from_cache_ = true;
       GatherFacts();
       return;
@@ -194,14 +190,14 @@ class CommandRun {
 
   void Appended(int64_t first, int64_t last, std::vector<casework::v1::SessionEvent> events) {
     mark_.protocol_apart = true;
-    const bool snapshot = runner_.SnapshotDue(mark_, events);
+    const bool snapshot = SnapshotDue(runner_.policy_, mark_, events);
     // Moved, not copied: the cache and the reply share the one state.
     auto after = std::make_shared<SessionSnapshot>(std::move(state_));
     // The snapshot's size is known now (the whole state's, template included, a little above the
     // stored part's): the next command on the session weighs its tail against it, even when it
     // takes the state from the cache before the snapshot is written.
     if (snapshot) mark_ = SnapshotMark{last, after->ByteSizeLong(), 0, true};
-    runner_.Remember(name_, after, mark_);
+    runner_.cache_.Remember(name_, after, mark_);
     if (runner_.observer_ != nullptr) runner_.observer_->Settled(name_, *after, events);
     CommandRunner& runner = runner_;
     const std::string name = name_;
@@ -250,51 +246,6 @@ class CommandRun {
 CommandRunner::CommandRunner(RedisEventLog& log, PhaseTimers& timers, FactsSource& facts,
                              std::function<absl::Time()> clock, SnapshotPolicy policy)
     : log_(log), timers_(timers), facts_(facts), clock_(std::move(clock)), policy_(policy) {}
-
-bool CommandRunner::TakeCached(const std::string& session_name, SessionSnapshot& state,
-                               SnapshotMark& mark) {
-  Remembered taken;
-  {
-    absl::MutexLock lock(&cache_mu_);
-    auto found = cache_.find(session_name);
-    if (found == cache_.end()) return false;
-    taken = std::move(found->second);
-    cache_bytes_ -= taken.bytes;
-    cache_.erase(found);
-  }
-  // Out of the map, nobody can find it any more: if no reply still holds it, it is ours alone.
-  if (taken.state.use_count() == 1) {
-    state = std::move(*taken.state);
-  } else {
-    state = *taken.state;
-  }
-  mark = taken.mark;
-  return true;
-}
-
-void CommandRunner::Remember(const std::string& session_name,
-                             std::shared_ptr<SessionSnapshot> state, SnapshotMark mark) {
-  const size_t bytes = mark.bytes + mark.tail_bytes;
-  absl::MutexLock lock(&cache_mu_);
-  auto found = cache_.find(session_name);
-  if (found != cache_.end()) {
-    // Appends of one session can settle out of order here; keep the newest.
-    if (found->second.state->session().version() < state->session().version()) {
-      cache_bytes_ = cache_bytes_ - found->second.bytes + bytes;
-      found->second = Remembered{std::move(state), mark, bytes};
-    }
-  } else {
-    cache_.emplace(session_name, Remembered{std::move(state), mark, bytes});
-    cache_bytes_ += bytes;
-  }
-  // Over a bound, forget others (any: a miss costs a load), then this one if it alone is over.
-  while (!cache_.empty() && (cache_.size() > kCachedSessions || cache_bytes_ > kCachedBytes)) {
-    auto victim = cache_.begin();
-    if (victim->first == session_name && cache_.size() > 1) victim = std::next(victim);
-    cache_bytes_ -= victim->second.bytes;
-    cache_.erase(victim);
-  }
-}
 
 void CommandRunner::Run(std::string session_name, SessionCommand command,
                         casework::v1::Principal principal, OutcomeCallback done) {

@@ -6,10 +6,8 @@
 // the new state (up to 16 times, then ABORTED); a refusal decided on a remembered state is decided
 // again on a fresh load; a retried request id answers with the original outcome (the append script
 // knows applied ids; a refusal looks them up). After answering, a snapshot is stored when the
-// policy says so: once the events since the last one weigh as much as it does (at least
-// `min_tail_bytes`), and at phase boundaries — so the bytes written per command stay proportional
-// to the command, and a load folds a tail no larger than the snapshot. No business rule lives
-// here: the engine decides; this is plumbing between the engine and the session log.
+// policy says so (SnapshotDue, state_cache.h). No business rule lives here: the engine decides;
+// this is plumbing between the engine and the session log.
 #ifndef SERVICES_SESSION_COMMAND_RUNNER_H_
 #define SERVICES_SESSION_COMMAND_RUNNER_H_
 
@@ -29,6 +27,7 @@
 #include "libs/session_engine/protocol_registry.h"
 #include "libs/session_log/phase_timers.h"
 #include "libs/session_log/redis_event_log.h"
+#include "services/session/state_cache.h"
 
 namespace casework::session {
 
@@ -65,18 +64,6 @@ class CommandObserver {
   virtual void Refused(const absl::Status& refusal) = 0;
 };
 
-// Where a state stands against the stored snapshot.
-struct SnapshotMark {
-  int64_t version = 0;          // the stored snapshot's version (0: none yet)
-  size_t bytes = 0;             // its size
-  size_t tail_bytes = 0;        // the bytes of the events after it
-  bool protocol_apart = false;  // the pinned template is stored beside the snapshot
-};
-
-struct SnapshotPolicy {
-  size_t min_tail_bytes = 32 * 1024;
-};
-
 class CommandRunner {
  public:
   CommandRunner(RedisEventLog& log, PhaseTimers& timers, FactsSource& facts,
@@ -102,30 +89,14 @@ class CommandRunner {
     casework::v1::SessionSnapshot state;
     SnapshotMark mark;
   };
-  struct Remembered {
-    std::shared_ptr<casework::v1::SessionSnapshot> state;
-    SnapshotMark mark;
-    size_t bytes = 0;  // about the state's size: its snapshot's plus the events after it
-  };
   // The newest snapshot and the events after it, folded (session_loader.cc).
   void LoadStored(const std::string& session_name,
                   absl::AnyInvocable<void(absl::StatusOr<Loaded>) &&> done);
-  // The state this replica last appended per session (bounded), for optimistic decisions. A
-  // command takes it out (moved, not copied, when nothing else holds it; a command on the same
-  // session meanwhile loads from Redis) and puts the state after its append back.
-  bool TakeCached(const std::string& session_name, casework::v1::SessionSnapshot& state,
-                  SnapshotMark& mark);
-  void Remember(const std::string& session_name,
-                std::shared_ptr<casework::v1::SessionSnapshot> state, SnapshotMark mark);
-  // Whether the policy asks for a snapshot after `events` (session_loader.cc).
-  bool SnapshotDue(const SnapshotMark& mark,
-                   const std::vector<casework::v1::SessionEvent>& events) const;
   // Stores `state` as the session's snapshot (asynchronous; a failure only lengthens the tail).
   void StoreSnapshot(const std::string& session_name, const casework::v1::SessionSnapshot& state);
 
-  absl::Mutex cache_mu_;
-  absl::flat_hash_map<std::string, Remembered> cache_ ABSL_GUARDED_BY(cache_mu_);
-  size_t cache_bytes_ ABSL_GUARDED_BY(cache_mu_) = 0;
+  // The state this replica last appended per session, for optimistic decisions.
+  StateCache cache_;
   RedisEventLog& log_;
   PhaseTimers& timers_;
   FactsSource& facts_;

@@ -21,10 +21,6 @@ absl::StatusOr<SessionSnapshot> Rebuild(const StoredSession& stored) {
   return Restore(stored.state, stored.protocol, tail);
 }
 
-bool PhaseBoundary(const SessionEvent& event) {
-  return event.has_phase_started() || event.has_phase_ended() || event.has_session_ended();
-}
-
 }  // namespace
 
 void CommandRunner::LoadStored(const std::string& session_name,
@@ -60,26 +56,10 @@ void CommandRunner::Load(const std::string& session_name,
   });
 }
 
-bool CommandRunner::SnapshotDue(const SnapshotMark& mark,
-                                const std::vector<SessionEvent>& events) const {
-  if (mark.tail_bytes >= std::max(policy_.min_tail_bytes, mark.bytes)) return true;
-  for (const SessionEvent& event : events) {
-    if (PhaseBoundary(event)) return true;
-  }
-  return false;
-}
-
 void CommandRunner::StoreSnapshot(const std::string& session_name, const SessionSnapshot& state) {
   const int64_t version = state.session().version();
   std::string bytes = SessionPartBytes(state);
-  {
-    // The remembered mark learns the snapshot's size, if it still stands at this version.
-    absl::MutexLock lock(&cache_mu_);
-    auto found = cache_.find(session_name);
-    if (found != cache_.end() && found->second.mark.version == version) {
-      found->second.mark.bytes = bytes.size();
-    }
-  }
+  cache_.SnapshotStored(session_name, version, bytes.size());
   log_.StoreSnapshot(
       session_name, version, std::move(bytes), [session_name](absl::StatusOr<bool> stored) {
         if (!stored.ok()) {
