@@ -51,25 +51,6 @@ v1::AuditEntry EntryOf(const std::string& organization, int i) {
   return entry;
 }
 
-// Every entry of `org`'s audit log, read by an auditor.
-std::vector<v1::AuditEntry> AuditLog(v1::RecordsService::Stub& stub, const std::string& org) {
-  std::vector<v1::AuditEntry> entries;
-  v1::ListAuditEntriesRequest request;
-  request.set_parent(absl::StrCat("organizations/", org));
-  request.set_page_size(1000);
-  while (true) {
-    v1::ListAuditEntriesResponse page;
-    grpc::Status status = Call(stub, &v1::RecordsService::Stub::ListAuditEntries,
-                               TokenFor("shipper-auditor", org, {"auditor"}, {}), request, &page);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    if (!status.ok()) break;
-    for (v1::AuditEntry& entry : *page.mutable_audit_entries()) entries.push_back(entry);
-    if (page.next_page_token().empty()) break;
-    request.set_page_token(page.next_page_token());
-  }
-  return entries;
-}
-
 TEST(SecurityAuditShipper, RecordsDownThenUpAndAStalledBatchEachEntryStoredOnce) {
   const absl::Time began = absl::Now();
   TempDir dir;
@@ -135,7 +116,7 @@ TEST(SecurityAuditShipper, RecordsDownThenUpAndAStalledBatchEachEntryStoredOnce)
   std::map<std::string, int> append_request_ids;  // records' own entries of the batches' calls
   int shipped_total = 0;
   for (const std::string org : {"a1", "a2"}) {
-    for (const v1::AuditEntry& entry : AuditLog(*stub, org)) {
+    for (const v1::AuditEntry& entry : AuditLogOf(*stub, org, "shipper-auditor")) {
       if (entry.method() == kShippedMethod) {
         ++shipped[entry.request_id()];
         ++shipped_total;

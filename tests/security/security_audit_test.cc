@@ -31,23 +31,7 @@ constexpr char kCounter[] = "audit-counter";
 
 // Every entry of `org`'s audit log not written by the counting auditor.
 std::vector<v1::AuditEntry> AuditLog(SecurityStack& stack, const std::string& org) {
-  std::vector<v1::AuditEntry> entries;
-  v1::ListAuditEntriesRequest request;
-  request.set_parent(absl::StrCat("organizations/", org));
-  request.set_page_size(1000);
-  while (true) {
-    v1::ListAuditEntriesResponse page;
-    grpc::Status status = Call(stack.records_stub(), &v1::RecordsService::Stub::ListAuditEntries,
-                               TokenFor(kCounter, org, {"auditor"}, {}), request, &page);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    if (!status.ok()) break;
-    for (v1::AuditEntry& entry : *page.mutable_audit_entries()) {
-      if (entry.actor() != kCounter) entries.push_back(std::move(entry));
-    }
-    if (page.next_page_token().empty()) break;
-    request.set_page_token(page.next_page_token());
-  }
-  return entries;
+  return AuditLogOf(stack.records_stub(), org, kCounter);
 }
 
 Tally TallyOf(const std::vector<v1::AuditEntry>& entries) {

@@ -157,6 +157,28 @@ std::string SecurityStack::Metrics(const ServiceProcess& service) const {
   return text.ok() ? *text : "";
 }
 
+std::vector<casework::v1::AuditEntry> AuditLogOf(casework::v1::RecordsService::Stub& stub,
+                                                 const std::string& org,
+                                                 const std::string& auditor) {
+  std::vector<casework::v1::AuditEntry> entries;
+  casework::v1::ListAuditEntriesRequest request;
+  request.set_parent(absl::StrCat("organizations/", org));
+  request.set_page_size(1000);
+  while (true) {
+    casework::v1::ListAuditEntriesResponse page;
+    grpc::Status status = Call(stub, &casework::v1::RecordsService::Stub::ListAuditEntries,
+                               TokenFor(auditor, org, {"auditor"}, {}), request, &page);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    if (!status.ok()) break;
+    for (casework::v1::AuditEntry& entry : *page.mutable_audit_entries()) {
+      if (entry.actor() != auditor) entries.push_back(std::move(entry));
+    }
+    if (page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  return entries;
+}
+
 const google::protobuf::ServiceDescriptor* ServiceOf(const std::string& full_name) {
   const google::protobuf::ServiceDescriptor* service =
       google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(full_name);

@@ -79,6 +79,12 @@ class SecurityStack {
   std::unique_ptr<casework::v1::NotificationService::Stub> notification_stub_;
 };
 
+// Every entry of `org`'s audit log, paged through by `auditor` (a subject with the auditor role),
+// except the entries of the auditor's own reading calls.
+std::vector<casework::v1::AuditEntry> AuditLogOf(casework::v1::RecordsService::Stub& stub,
+                                                 const std::string& org,
+                                                 const std::string& auditor);
+
 // A service's descriptor from the generated pool, by full name.
 const google::protobuf::ServiceDescriptor* ServiceOf(const std::string& full_name);
 // Every method of the three casework services, from the generated descriptor pool.
