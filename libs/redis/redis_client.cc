@@ -5,6 +5,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <hiredis/async.h>
+#include <pthread.h>
 
 #include <future>
 
@@ -76,6 +77,8 @@ RedisClient::~RedisClient() {
 }
 
 void RedisClient::Run() {
+  // Named for top -H, perf and /proc: the thread that runs every reply callback.
+  pthread_setname_np(pthread_self(), "redis-loop");
   Connect();
   timeval interval = absl::ToTimeval(options_.ping_interval);
   event_add(ping_timer_, &interval);
