@@ -22,7 +22,7 @@
 //    pass the event over), and the cursor moves past it. A replay that finds the events after the
 //    cursor gone (the first event it reads is later than cursor + 1, or there is none) hands the
 //    watcher to Unavailable: the feed's explicit answer (a Resync; or the end, OUT_OF_RANGE), never
-//    a silent skip.
+//    a silent skip. A batch read before a resync moved the cursor is dropped when it arrives.
 //  - kLive: the watcher turns live under the feed's mutex exactly when its cursor meets the
 //    feed's position, and the feed advances its position (Advance) and collects its live
 //    watchers under the same mutex, handing them only what lies after it: the switch has no gap
@@ -460,6 +460,18 @@ void ReplayLiveFeed<Watcher, Event>::OnReplay(const WatcherPtr& watcher, int64_t
     absl::MutexLock lock(&mu_);
     watcher->replay_in_flight = false;
     watcher->replay_failed = true;  // Retry pulls again
+    return;
+  }
+  bool moved;
+  {
+    absl::MutexLock lock(&mu_);
+    // A resync moved the cursor while the read was in flight: what it found is behind the
+    // snapshot the watcher was sent.
+    moved = watcher->cursor != after;
+    if (moved) watcher->replay_in_flight = false;
+  }
+  if (moved) {
+    PullReplay(watcher);
     return;
   }
   // The read asked for events the feed has read past, so there are some, from after + 1 on,
