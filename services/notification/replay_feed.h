@@ -11,10 +11,12 @@
 //
 // A watcher attaches with a cursor, the last sequence its client holds (`after_sequence`), and
 // then goes through these modes:
-//  - kPending: until the feed has caught up with the log as it stood when the watcher attached.
-//    Then it is judged: may the viewer watch (Admit), and is the cursor at most the position
-//    (else OUT_OF_RANGE SEQUENCE_OUT_OF_RANGE with requested_sequence and last_sequence)? With
-//    `zero_is_now`, cursor 0 means from the position on.
+//  - kPending: until the feed has caught up with the log as it stood when the watcher attached
+//    (a read issued after the attach came back short: one in flight at the attach may have been
+//    answered before the client's position was appended). Then it is judged: may the viewer watch
+//    (Admit), and is the cursor at most the position (else OUT_OF_RANGE SEQUENCE_OUT_OF_RANGE with
+//    requested_sequence and last_sequence)? With `zero_is_now`, cursor 0 means from the position
+//    on.
 //  - kReplaying: it reads the log itself, after its cursor and up to the feed's position, in
 //    batches of at most the room left in its stream's queue; the next batch is pulled when the
 //    client has read enough (the stream's on_room), so a slow client holds one queue at most and
@@ -76,6 +78,7 @@ struct FeedWatcher {
   // Guarded by the feed's mutex.
   int64_t cursor;  // the last sequence queued to the stream or passed over for it
   Mode mode = Mode::kPending;
+  uint64_t judging_read = 0;  // the feed's first read issued after the attach
   bool replay_in_flight = false;
   bool replay_failed = false;  // Retry pulls again
 };
@@ -171,10 +174,11 @@ class ReplayLiveFeed : public std::enable_shared_from_this<ReplayLiveFeed<Watche
 
  private:
   void StartRead();
-  void OnRead(absl::StatusOr<Events> events);
+  void OnRead(uint64_t read, absl::StatusOr<Events> events);
   void ReadFinished();
   void Anchor(int64_t position, bool complete, bool resync);
-  void EvaluatePending();
+  // Judges the pending watchers that attached before `read` was issued.
+  void EvaluatePending(uint64_t read);
   void OnReplay(const WatcherPtr& watcher, int64_t after, absl::StatusOr<Events> events);
   void PruneFinishedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -183,6 +187,7 @@ class ReplayLiveFeed : public std::enable_shared_from_this<ReplayLiveFeed<Watche
   absl::Mutex mu_;
   std::vector<WatcherPtr> watchers_ ABSL_GUARDED_BY(mu_);
   bool loaded_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t reads_issued_ ABSL_GUARDED_BY(mu_) = 0;  // reads of the log after the position
   int64_t position_ ABSL_GUARDED_BY(mu_) = 0;
   bool complete_ ABSL_GUARDED_BY(mu_) = false;
   bool reading_ ABSL_GUARDED_BY(mu_) = false;
@@ -200,6 +205,7 @@ void ReplayLiveFeed<Watcher, Event>::Attach(WatcherPtr watcher) {
       });
   {
     absl::MutexLock lock(&mu_);
+    watcher->judging_read = reads_issued_ + 1;
     watchers_.push_back(std::move(watcher));
   }
   Wake();
@@ -272,23 +278,25 @@ template <typename Watcher, typename Event>
 void ReplayLiveFeed<Watcher, Event>::StartRead() {
   bool loaded;
   int64_t position;
+  uint64_t read = 0;
   {
     absl::MutexLock lock(&mu_);
     loaded = loaded_;
     position = position_;
+    if (loaded) read = ++reads_issued_;
   }
   if (!loaded) {
     Load();
     return;
   }
   ReadAfter(position, options_.read_batch,
-            [self = this->shared_from_this()](absl::StatusOr<Events> events) {
-              self->OnRead(std::move(events));
+            [self = this->shared_from_this(), read](absl::StatusOr<Events> events) {
+              self->OnRead(read, std::move(events));
             });
 }
 
 template <typename Watcher, typename Event>
-void ReplayLiveFeed<Watcher, Event>::OnRead(absl::StatusOr<Events> events) {
+void ReplayLiveFeed<Watcher, Event>::OnRead(uint64_t read, absl::StatusOr<Events> events) {
   if (!events.ok()) {
     ReadFailed();
     return;
@@ -298,7 +306,7 @@ void ReplayLiveFeed<Watcher, Event>::OnRead(absl::StatusOr<Events> events) {
     StartRead();  // more may follow at once
     return;
   }
-  EvaluatePending();
+  EvaluatePending(read);
   ReadFinished();
 }
 
@@ -374,12 +382,14 @@ std::vector<std::shared_ptr<Watcher>> ReplayLiveFeed<Watcher, Event>::Advance(in
 }
 
 template <typename Watcher, typename Event>
-void ReplayLiveFeed<Watcher, Event>::EvaluatePending() {
+void ReplayLiveFeed<Watcher, Event>::EvaluatePending(uint64_t read) {
   std::vector<WatcherPtr> pending;
   {
     absl::MutexLock lock(&mu_);
     for (const WatcherPtr& watcher : watchers_) {
-      if (watcher->mode == Mode::kPending) pending.push_back(watcher);
+      if (watcher->mode == Mode::kPending && watcher->judging_read <= read) {
+        pending.push_back(watcher);
+      }
     }
   }
   if (pending.empty()) return;

@@ -11,6 +11,7 @@
 #include <prometheus/registry.h>
 
 #include <deque>
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -87,14 +88,15 @@ class FakeFeed final : public ReplayLiveFeed<FakeWatcher, int64_t> {
     --loads;
     ReadFailed();
   }
-  // Answers the oldest read in flight from the log.
-  void AnswerRead() {
+  // Answers the oldest read in flight from the log (as it stood when it held `as_of` last).
+  void AnswerRead(int64_t as_of = std::numeric_limits<int64_t>::max()) {
     ASSERT_FALSE(reads.empty());
     PendingRead read = std::move(reads.front());
     reads.pop_front();
     std::vector<int64_t> events;
     for (int64_t sequence : log) {
-      if (sequence > read.after && static_cast<int>(events.size()) < read.count) {
+      if (sequence > read.after && sequence <= as_of &&
+          static_cast<int>(events.size()) < read.count) {
         events.push_back(sequence);
       }
     }
@@ -242,6 +244,26 @@ TEST_F(ReplayFeedTest, AWatcherIsJudgedOnlyOnceTheFeedHasCaughtUpThenReplaysThen
   feed_->AnswerRead();
   EXPECT_EQ(watcher->frames, Frames("r", 5, 10) + Frames("l", 11, 12));
   EXPECT_FALSE(watcher->stream->finishing());
+}
+
+TEST_F(ReplayFeedTest, AWatcherAttachingDuringAReadIsJudgedByTheNextRead) {
+  feed_->Append(10);
+  auto first = Watch(10);
+  CatchUp();
+  feed_->Append(1);
+  feed_->Wake();  // the wake-up of 11: a read is in flight; Redis runs it before 12 is appended
+  feed_->Append(1);
+  auto second = Watch(12);  // a client that saw 12 elsewhere attaches while the read is in flight
+  feed_->AnswerRead(/*as_of=*/11);
+  // Judged against 11, `second` would be OUT_OF_RANGE; it waits for the read its attach woke.
+  EXPECT_FALSE(second->stream->finishing());
+  feed_->AnswerRead();
+  feed_->Append(1);
+  feed_->Wake();
+  feed_->AnswerRead();
+  EXPECT_EQ(first->frames, Frames("l", 11, 13));
+  EXPECT_EQ(second->frames, Frames("l", 13, 13));
+  EXPECT_FALSE(second->stream->finishing());
 }
 
 TEST_F(ReplayFeedTest, ReplayIsPulledOnlyWhileTheQueueHasRoom) {
