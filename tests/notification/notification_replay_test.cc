@@ -31,16 +31,6 @@ using casework::testing::WaitUntilServing;
 
 constexpr absl::Duration kPatience = absl::Seconds(30);  // a bound for a failing test only
 
-// Appended text must pass the session's content checks: letters only.
-std::string Letters(int i) {
-  std::string out;
-  do {
-    out.push_back(static_cast<char>('a' + i % 26));
-    i /= 26;
-  } while (i > 0);
-  return out;
-}
-
 // WatchSession of kSession by participant m1. Every event of the session is a frame for them
 // (projected), so sequences run without holes.
 class SessionFeedDriver {
