@@ -1,10 +1,11 @@
 // WatchOrganization: per organisation one feed over its event log (org_event_log.h), shared by
-// that organisation's watchers in this process, filtered per watcher to the events addressed to
-// them and of the kinds they asked for. The same replay-then-live switch as the session feeds
-// (session_feed.h): the watcher is judged once the feed has caught up, replays up to the feed's
-// position in batches its queue has room for, and turns live under the feed's mutex. Wake-ups
-// come from the organisation's channel on the process's one pattern subscription; a ticker
-// retries failed reads, polls now and then and drops feeds nobody watches.
+// that organisation's watchers in this process: the replay-then-live machine (replay_feed.h),
+// filtered per watcher to the events addressed to them and of the kinds they asked for.
+// `after_sequence` 0 means from now on. A position the log no longer holds (dropped by the
+// retention) ends the stream OUT_OF_RANGE with first_sequence and last_sequence, for a replaying
+// watcher and for live ones when the feed itself finds a gap (only after a very long stall).
+// Wake-ups come from the organisation's channel on the process's one pattern subscription; a
+// ticker retries failed reads, polls now and then and drops feeds nobody watches.
 //
 // Notices addressed to a team ("team:<t>") or its supervisor ("supervisor:<t>") reach a watcher
 // only while the team's member list names them (as supervisor, for the latter): each watcher
@@ -31,6 +32,7 @@
 #include "services/notification/feed_registry.h"
 #include "services/notification/notification_metrics.h"
 #include "services/notification/org_event_log.h"
+#include "services/notification/replay_feed.h"
 #include "services/notification/stream_writer.h"
 #include "services/notification/team_membership.h"
 
@@ -40,17 +42,14 @@ using OrgStream = StreamWriter<casework::v1::WatchOrganizationResponse>;
 using OrgFrame = Frame<casework::v1::WatchOrganizationResponse>;
 
 // One WatchOrganization call as the feed sees it.
-class OrgWatcher {
+class OrgWatcher : public FeedWatcher<casework::v1::WatchOrganizationResponse> {
  public:
-  enum class Mode { kPending, kReplaying, kLive, kRefused };
-
   OrgWatcher(casework::v1::Principal viewer_in,
              std::vector<casework::v1::OrganizationEventKind> kinds_in, int64_t after_sequence,
              std::shared_ptr<OrgStream> stream_in, VerifiedTeams teams)
-      : viewer(std::move(viewer_in)),
+      : FeedWatcher(after_sequence, std::move(stream_in)),
+        viewer(std::move(viewer_in)),
         kinds(std::move(kinds_in)),
-        stream(std::move(stream_in)),
-        cursor(after_sequence),
         teams_(std::move(teams)) {}
 
   // Addressed to the viewer (by subject, or by a team whose member list names them) and of a kind
@@ -62,12 +61,6 @@ class OrgWatcher {
 
   const casework::v1::Principal viewer;
   const std::vector<casework::v1::OrganizationEventKind> kinds;  // empty: all
-  const std::shared_ptr<OrgStream> stream;
-  // Guarded by the feed's mutex.
-  int64_t cursor;  // the last organisation sequence considered for this watcher
-  Mode mode = Mode::kPending;
-  bool replay_in_flight = false;
-  bool replay_failed = false;
 
  private:
   mutable absl::Mutex teams_mu_;  // Wants runs on the loop thread, Reverified on others
@@ -83,43 +76,30 @@ struct OrgFeedOptions {
 };
 
 // One organisation's feed.
-class OrgLogFeed : public std::enable_shared_from_this<OrgLogFeed> {
+class OrgLogFeed final : public ReplayLiveFeed<OrgWatcher, StoredOrgEvent> {
  public:
   OrgLogFeed(std::string organization, OrgEventLog& log, int read_batch, TeamDirectory& members);
 
-  void Attach(std::shared_ptr<OrgWatcher> watcher);
-  void Wake();
-  void Retry();
   // The ticker: re-checks the watchers of each team whose member list was fetched anew.
   void RecheckMembers();
-  void FinishAll(absl::StatusCode code, absl::string_view reason, absl::string_view message);
-  bool Unused();
-  void PullReplay(const std::shared_ptr<OrgWatcher>& watcher);
 
  private:
-  void StartRead();
-  void OnRead(absl::StatusOr<std::vector<StoredOrgEvent>> events);
-  void EvaluatePending();
-  void OnReplay(const std::shared_ptr<OrgWatcher>& watcher, int64_t after, int count,
-                absl::StatusOr<std::vector<StoredOrgEvent>> events);
-  // Ends the watcher's stream OUT_OF_RANGE: events after `after` were dropped by the retention.
-  void NotRetained(const std::shared_ptr<OrgWatcher>& watcher, int64_t after,
-                   const std::vector<StoredOrgEvent>& retained);
+  // The machine's hooks (replay_feed.h).
+  void Load() override;
+  void ReadAfter(int64_t after, int count, ReadDone done) override;
+  int64_t SequenceOf(const StoredOrgEvent& event) const override { return event.event.sequence(); }
+  bool TakeIn(const std::vector<StoredOrgEvent>& events, int64_t position) override;
+  absl::Status Admit(const OrgWatcher& watcher) override;
+  bool Replay(const std::shared_ptr<OrgWatcher>& watcher, const StoredOrgEvent& event) override;
+  void Unavailable(const std::shared_ptr<OrgWatcher>& watcher, int64_t after,
+                   const std::vector<StoredOrgEvent>& retained) override;
+
   void RecheckTeam(const std::string& team);
 
   const std::string organization_;
   OrgEventLog& log_;
-  const int read_batch_;
   TeamDirectory& members_;
   const std::shared_ptr<MemberListChanges> member_lists_;
-
-  absl::Mutex mu_;
-  std::vector<std::shared_ptr<OrgWatcher>> watchers_ ABSL_GUARDED_BY(mu_);
-  bool loaded_ ABSL_GUARDED_BY(mu_) = false;
-  int64_t position_ ABSL_GUARDED_BY(mu_) = 0;
-  bool reading_ ABSL_GUARDED_BY(mu_) = false;
-  bool wake_pending_ ABSL_GUARDED_BY(mu_) = false;
-  bool read_failed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // The organisation feeds of this process.

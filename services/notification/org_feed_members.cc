@@ -16,35 +16,23 @@ namespace v1 = ::casework::v1;
 
 void OrgLogFeed::RecheckMembers() {
   std::vector<std::string> teams;
-  {
-    absl::MutexLock lock(&mu_);
-    absl::flat_hash_set<std::string> claimed;
-    for (const auto& watcher : watchers_) {
-      if (watcher->stream->finishing()) continue;
-      for (const std::string& team_id : watcher->viewer.teams()) {
-        if (claimed.insert(team_id).second) teams.push_back(TeamName(organization_, team_id));
-      }
+  absl::flat_hash_set<std::string> claimed;
+  for (const auto& watcher : Watchers()) {
+    for (const std::string& team_id : watcher->viewer.teams()) {
+      if (claimed.insert(team_id).second) teams.push_back(TeamName(organization_, team_id));
     }
   }
   if (teams.empty()) return;
-  member_lists_->Poll(
-      teams, [self = shared_from_this()](const std::string& team) { self->RecheckTeam(team); });
+  member_lists_->Poll(teams, [self = shared_as<OrgLogFeed>()](const std::string& team) {
+    self->RecheckTeam(team);
+  });
 }
 
 void OrgLogFeed::RecheckTeam(const std::string& team) {
   const std::string team_id = team.substr(team.rfind('/') + 1);
-  std::vector<std::shared_ptr<OrgWatcher>> claiming;
-  {
-    absl::MutexLock lock(&mu_);
-    for (const auto& watcher : watchers_) {
-      const auto& claim = watcher->viewer.teams();
-      if (!watcher->stream->finishing() &&
-          std::find(claim.begin(), claim.end(), team_id) != claim.end()) {
-        claiming.push_back(watcher);
-      }
-    }
-  }
-  for (const auto& watcher : claiming) {
+  for (const auto& watcher : Watchers()) {
+    const auto& claim = watcher->viewer.teams();
+    if (std::find(claim.begin(), claim.end(), team_id) == claim.end()) continue;
     members_.FindMember(watcher->viewer, team,
                         [watcher, team_id](absl::StatusOr<v1::TeamMember> member) {
                           watcher->Reverified(team_id, member);

@@ -26,16 +26,7 @@ bool SessionFeeds::Attach(const std::string& session_name,
       [&] {
         return std::make_shared<SessionFeed>(session_name, log_, options_.feed, metrics_, members_);
       },
-      [&watcher](const std::shared_ptr<SessionFeed>& feed) {
-        // Pulls the next replay batch when the client has read enough of the last one.
-        watcher->stream->set_on_room([weak_feed = std::weak_ptr<SessionFeed>(feed),
-                                      weak_watcher = std::weak_ptr<SessionWatcher>(watcher)] {
-          std::shared_ptr<SessionFeed> f = weak_feed.lock();
-          std::shared_ptr<SessionWatcher> w = weak_watcher.lock();
-          if (f != nullptr && w != nullptr) f->PullReplayFromStream(w);
-        });
-        feed->Attach(std::move(watcher));
-      });
+      [&watcher](const std::shared_ptr<SessionFeed>& feed) { feed->Attach(std::move(watcher)); });
 }
 
 void SessionFeeds::OnWakeMessage(absl::string_view channel, absl::string_view message) {

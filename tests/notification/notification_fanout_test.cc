@@ -36,15 +36,6 @@ constexpr char kMarker[] = "zq-";  // every sealed text is "zq-<author>-<letters
 const std::vector<std::string> kViewers = {"f", "m1", "m2", "m3", "g"};
 const std::vector<std::string> kAuthors = {"f", "m1", "m2", "m3"};  // g is the case giver
 
-std::string Letters(int i) {
-  std::string out;
-  do {
-    out.push_back(static_cast<char>('a' + i % 26));
-    i /= 26;
-  } while (i > 0);
-  return out;
-}
-
 std::string SealedText(const std::string& author, int i) {
   return absl::StrCat(kMarker, author, "-", Letters(i));
 }

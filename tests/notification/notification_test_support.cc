@@ -163,6 +163,15 @@ int64_t AppendNotice(redis::RedisClient& client, const std::string& dedup_key,
   return last.ok() ? *last : -1;
 }
 
+std::string Letters(int i) {
+  std::string out;
+  do {
+    out.push_back(static_cast<char>('a' + i % 26));
+    i /= 26;
+  } while (i > 0);
+  return out;
+}
+
 std::vector<int64_t> Sequences(const std::vector<ReceivedFrame>& frames) {
   std::vector<int64_t> out;
   for (const ReceivedFrame& received : frames) {

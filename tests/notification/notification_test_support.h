@@ -203,6 +203,10 @@ class OrgWatchClient : public StreamClient<v1::WatchOrganizationResponse> {
 int64_t AppendNotice(redis::RedisClient& client, const std::string& dedup_key,
                      const std::string& recipients, absl::Time at = absl::Now());
 
+// `i` in letters (a, b, …, z, ab, bb, …): distinct contribution texts without digits, which the
+// identifying-information guard could take for a phone or id number.
+std::string Letters(int i);
+
 // The sequences of a watcher's frames (a Resync counts as its sequence), in arrival order.
 std::vector<int64_t> Sequences(const std::vector<ReceivedFrame>& frames);
 
