@@ -164,7 +164,6 @@ void RedisClient::Dispatch(const std::vector<std::string>& args, ReplyCallback d
 void RedisClient::OnReply(redisAsyncContext*, void* reply, void* pending_ptr) {
   auto* pending = static_cast<Pending*>(pending_ptr);
   pending->redis_done = true;
-  if (reply != nullptr) pending->client->last_answer_ = absl::Now();
   if (reply == nullptr) {
     pending->Answer(absl::UnavailableError("redis connection lost before the reply"));
   } else {
@@ -195,7 +194,6 @@ void RedisClient::OnConnect(const redisAsyncContext* context, int status) {
     return;
   }
   self->connected_ = true;
-  self->last_answer_ = absl::Now();
   self->backoff_ = self->options_.reconnect_min;
   // Healthy only once Redis answers: a stopped (SIGSTOP) Redis still accepts connections.
   self->Ping();
@@ -256,13 +254,10 @@ void RedisClient::Ping() {
       healthy_ = true;
       return;
     }
-    // Stalled: unhealthy at once, but the connection stays while Redis may still answer (the
-    // commands in flight are bounded by their own timeout). Silent for `dead_after`: gone; drop
-    // the connection so commands fail fast instead of piling up, and reconnect with backoff.
+    // Stalled or gone: drop the connection so commands fail fast
+    // instead of piling up, and reconnect with backoff.
     healthy_ = false;
-    if (connected_ && absl::Now() - last_answer_ >= options_.dead_after) {
-      event_active(drop_, EV_READ, 0);
-    }
+    if (connected_) event_active(drop_, EV_READ, 0);
   };
   Dispatch({"PING"}, std::move(on_reply), options_.ping_timeout);
 }

@@ -5,13 +5,9 @@
 //  - while disconnected, a command fails at once with UNAVAILABLE (fail fast, never queue);
 //  - a command without a reply within `command_timeout` fails with UNAVAILABLE. Its effect is
 //    then unknown (Redis may still run it), so writers make commands idempotent (request ids);
-//  - a PING every `ping_interval` that misses `ping_timeout` marks the client unhealthy
-//  (`healthy()`
-//    feeds the services' health status); the connection is kept, so a stall (an fsync behind an
-//    AOF rewrite, a paused process) only delays the commands in flight, each still bounded by its
-//    `command_timeout`. Only when Redis has answered nothing for `dead_after` is the connection
-//    dropped (its commands fail with UNAVAILABLE) and reconnected with exponential backoff; a
-//    closed connection is noticed at once.
+//  - a PING every `ping_interval` that misses `ping_timeout` marks the client unhealthy and drops
+//    the connection; reconnection retries with exponential backoff. `healthy()` feeds the
+//    services' health status.
 #ifndef LIBS_REDIS_REDIS_CLIENT_H_
 #define LIBS_REDIS_REDIS_CLIENT_H_
 
@@ -41,7 +37,6 @@ struct RedisOptions {
   absl::Duration command_timeout = absl::Seconds(2);
   absl::Duration ping_interval = absl::Milliseconds(250);
   absl::Duration ping_timeout = absl::Milliseconds(750);
-  absl::Duration dead_after = absl::Seconds(5);
   absl::Duration reconnect_min = absl::Milliseconds(50);
   absl::Duration reconnect_max = absl::Seconds(1);
 };
@@ -107,7 +102,6 @@ class RedisClient {
   bool connected_ = false;
   bool ping_in_flight_ = false;
   bool dropping_ = false;
-  absl::Time last_answer_;  // the last reply on this connection (or its start)
   absl::Duration backoff_;
 
   std::atomic<bool> healthy_{false};

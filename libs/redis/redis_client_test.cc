@@ -2,7 +2,6 @@
 // outages (kill -9, restart, SIGSTOP) and durability of acknowledged writes.
 #include "libs/redis/redis_client.h"
 
-#include <future>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -110,49 +109,6 @@ TEST_F(RedisClientTest, StalledRedisFailsCallsWithinTheirTimeoutAndHealthFollows
   EXPECT_TRUE(came_back.ok()) << "health must return within 2 s";
   auto after = client_->CommandSync({"GET", "a"});
   ASSERT_TRUE(after.ok());
-}
-
-// A stall past the ping timeout (an fsync behind an AOF rewrite) makes the client unhealthy but
-// keeps its connection: the command sent before it is answered after it, not failed.
-TEST(RedisClientStallTest, StallShorterThanDeadAfterKeepsTheConnection) {
-  RedisOptions options;
-  options.command_timeout = absl::Seconds(20);
-  options.dead_after = absl::Seconds(20);
-  auto env = RedisTestEnv::Start(options);
-  ASSERT_TRUE(env.ok()) << env.status();
-  env->server->Pause();
-  std::promise<absl::StatusOr<RedisValue>> answered;
-  env->client->Command({"INCR", "n"}, [&answered](absl::StatusOr<RedisValue> reply) {
-    answered.set_value(std::move(reply));
-  });
-  // The ping timed out: unhealthy (the services' readiness follows).
-  ASSERT_TRUE(AwaitHealth(*env->client, false, absl::Seconds(5)).ok());
-  env->server->Resume();
-  absl::StatusOr<RedisValue> reply = answered.get_future().get();
-  ASSERT_TRUE(reply.ok()) << reply.status();
-  EXPECT_EQ(reply->integer, 1);
-  EXPECT_TRUE(AwaitHealth(*env->client, true, absl::Seconds(2)).ok());
-}
-
-// Silent for `dead_after`: the connection is dropped, the commands in flight fail UNAVAILABLE at
-// once (not at their own, later timeout), and the client reconnects once Redis answers again.
-TEST(RedisClientStallTest, SilentPastDeadAfterDropsAndReconnects) {
-  RedisOptions options;
-  options.command_timeout = absl::Seconds(60);
-  options.dead_after = absl::Seconds(2);
-  auto env = RedisTestEnv::Start(options);
-  ASSERT_TRUE(env.ok()) << env.status();
-  env->server->Pause();
-  const absl::Time paused = absl::Now();
-  absl::StatusOr<RedisValue> stalled = env->client->CommandSync({"INCR", "n"});
-  const absl::Duration waited = absl::Now() - paused;
-  EXPECT_EQ(stalled.status().code(), absl::StatusCode::kUnavailable);
-  // Counted from the last answer, which came at most a ping interval before the pause.
-  EXPECT_GE(waited, options.dead_after - options.ping_interval);
-  EXPECT_LT(waited, absl::Seconds(30));
-  env->server->Resume();
-  ASSERT_TRUE(AwaitHealth(*env->client, true, absl::Seconds(5)).ok());
-  EXPECT_TRUE(env->client->CommandSync({"PING"}).ok());
 }
 
 TEST(RedisClientNoServerTest, StartsWithoutRedisAndIsUnhealthy) {
