@@ -44,12 +44,39 @@ absl::Status InvalidArgument(absl::string_view reason, std::vector<FieldViolatio
   return status;
 }
 
+absl::Status QuotaExceeded(absl::string_view reason, absl::string_view message,
+                           QuotaViolation violation, absl::Duration retry_after,
+                           const std::vector<std::pair<std::string, std::string>>& metadata) {
+  absl::Status status = Error(absl::StatusCode::kResourceExhausted, reason, message, metadata);
+  google::rpc::QuotaFailure failure;
+  auto* out = failure.add_violations();
+  out->set_subject(std::move(violation.subject));
+  out->set_description(std::move(violation.description));
+  status.SetPayload(kQuotaFailureTypeUrl, absl::Cord(failure.SerializeAsString()));
+  if (retry_after > absl::ZeroDuration()) {
+    google::rpc::RetryInfo retry;
+    const int64_t nanos = absl::ToInt64Nanoseconds(retry_after);
+    retry.mutable_retry_delay()->set_seconds(nanos / 1000000000);
+    retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+    status.SetPayload(kRetryInfoTypeUrl, absl::Cord(retry.SerializeAsString()));
+  }
+  return status;
+}
+
 std::optional<google::rpc::ErrorInfo> GetErrorInfo(const absl::Status& status) {
   return ReadPayload<google::rpc::ErrorInfo>(status, kErrorInfoTypeUrl);
 }
 
 std::optional<google::rpc::BadRequest> GetBadRequest(const absl::Status& status) {
   return ReadPayload<google::rpc::BadRequest>(status, kBadRequestTypeUrl);
+}
+
+std::optional<google::rpc::QuotaFailure> GetQuotaFailure(const absl::Status& status) {
+  return ReadPayload<google::rpc::QuotaFailure>(status, kQuotaFailureTypeUrl);
+}
+
+std::optional<google::rpc::RetryInfo> GetRetryInfo(const absl::Status& status) {
+  return ReadPayload<google::rpc::RetryInfo>(status, kRetryInfoTypeUrl);
 }
 
 std::string ErrorReason(const absl::Status& status) {

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "google/rpc/error_details.pb.h"
 
 namespace casework {
@@ -21,6 +22,9 @@ inline constexpr absl::string_view kErrorDomain = "casework.internal";
 
 inline constexpr absl::string_view kErrorInfoTypeUrl = "type.googleapis.com/google.rpc.ErrorInfo";
 inline constexpr absl::string_view kBadRequestTypeUrl = "type.googleapis.com/google.rpc.BadRequest";
+inline constexpr absl::string_view kQuotaFailureTypeUrl =
+    "type.googleapis.com/google.rpc.QuotaFailure";
+inline constexpr absl::string_view kRetryInfoTypeUrl = "type.googleapis.com/google.rpc.RetryInfo";
 
 struct FieldViolation {
   std::string field;        // path in the request, e.g. "contribution.text"
@@ -35,9 +39,22 @@ absl::Status Error(absl::StatusCode code, absl::string_view reason, absl::string
 // INVALID_ARGUMENT with an ErrorInfo and a BadRequest listing every violation.
 absl::Status InvalidArgument(absl::string_view reason, std::vector<FieldViolation> violations);
 
+// A limit was reached: RESOURCE_EXHAUSTED with an ErrorInfo (`reason`, the limit in its
+// metadata), a QuotaFailure naming `subject` and the limit in words, and — when waiting helps — a
+// RetryInfo with `retry_after`.
+struct QuotaViolation {
+  std::string subject;      // what the limit applies to, e.g. a session's or organisation's name
+  std::string description;  // the limit, e.g. "at most 64 commands of one session waiting"
+};
+absl::Status QuotaExceeded(absl::string_view reason, absl::string_view message,
+                           QuotaViolation violation, absl::Duration retry_after,
+                           const std::vector<std::pair<std::string, std::string>>& metadata = {});
+
 // The details carried by `status`, if any.
 std::optional<google::rpc::ErrorInfo> GetErrorInfo(const absl::Status& status);
 std::optional<google::rpc::BadRequest> GetBadRequest(const absl::Status& status);
+std::optional<google::rpc::QuotaFailure> GetQuotaFailure(const absl::Status& status);
+std::optional<google::rpc::RetryInfo> GetRetryInfo(const absl::Status& status);
 
 // Reason of the status's ErrorInfo, or "" when it has none.
 std::string ErrorReason(const absl::Status& status);

@@ -31,6 +31,32 @@ TEST(ErrorsTest, InvalidArgumentListsEveryViolation) {
   EXPECT_NE(status.message().find("page_size: must not be negative"), absl::string_view::npos);
 }
 
+TEST(ErrorsTest, QuotaExceededNamesTheSubjectTheLimitAndWhenToRetry) {
+  absl::Status status = QuotaExceeded("SESSION_BUSY", "64 commands are already waiting",
+                                      {"organizations/o/teams/t/sessions/s", "at most 64 waiting"},
+                                      absl::Milliseconds(1500), {{"limit", "64"}});
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(ErrorReason(status), "SESSION_BUSY");
+  EXPECT_EQ(GetErrorInfo(status)->metadata().at("limit"), "64");
+  std::optional<google::rpc::QuotaFailure> failure = GetQuotaFailure(status);
+  ASSERT_TRUE(failure.has_value());
+  ASSERT_EQ(failure->violations_size(), 1);
+  EXPECT_EQ(failure->violations(0).subject(), "organizations/o/teams/t/sessions/s");
+  EXPECT_EQ(failure->violations(0).description(), "at most 64 waiting");
+  std::optional<google::rpc::RetryInfo> retry = GetRetryInfo(status);
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_EQ(retry->retry_delay().seconds(), 1);
+  EXPECT_EQ(retry->retry_delay().nanos(), 500000000);
+}
+
+TEST(ErrorsTest, QuotaExceededWithoutAWaitCarriesNoRetryInfo) {
+  absl::Status status =
+      QuotaExceeded("CASES_LIMIT", "the organisation holds its maximum of cases",
+                    {"organizations/o", "at most 10 cases"}, absl::ZeroDuration());
+  EXPECT_TRUE(GetQuotaFailure(status).has_value());
+  EXPECT_FALSE(GetRetryInfo(status).has_value());
+}
+
 TEST(ErrorsTest, PlainStatusHasNoDetails) { EXPECT_EQ(ErrorReason(absl::NotFoundError("x")), ""); }
 
 absl::StatusOr<int> Half(int n) {

@@ -25,6 +25,8 @@ constexpr int kMaxAttempts = 16;
 // One run of one command; deletes itself when it answers.
 class CommandRun {
  public:
+  friend class CommandRunner;
+
   CommandRun(CommandRunner& runner, std::string name, SessionCommand command,
              casework::v1::Principal principal, OutcomeCallback done)
       : runner_(runner),
@@ -199,11 +201,12 @@ class CommandRun {
     if (snapshot) mark_ = SnapshotMark{last, after->ByteSizeLong(), 0, true};
     runner_.cache_.Remember(name_, after, mark_);
     if (runner_.observer_ != nullptr) runner_.observer_->Settled(name_, *after, events);
-    CommandRunner& runner = runner_;
-    const std::string name = name_;
-    Finish(CommandOutcome{after, first, last});  // deletes this
-    // Off the reply's path: the snapshot, when due.
-    if (snapshot) runner.StoreSnapshot(name, *after);
+    Answer(CommandOutcome{after, first, last});
+    // Off the reply's path: the snapshot, when due. Before the session's next command starts, so
+    // that it takes the state from the cache without a copy.
+    if (snapshot) runner_.StoreSnapshot(name_, *after);
+    after.reset();
+    Done();  // deletes this
   }
 
   void Replay(absl::string_view response) {
@@ -226,8 +229,18 @@ class CommandRun {
   }
 
   void Finish(absl::StatusOr<CommandOutcome> outcome) {
-    std::move(done_)(std::move(outcome));
+    Answer(std::move(outcome));
+    Done();
+  }
+
+  void Answer(absl::StatusOr<CommandOutcome> outcome) { std::move(done_)(std::move(outcome)); }
+
+  // Frees the session for its next waiting command, and deletes this.
+  void Done() {
+    CommandRunner& runner = runner_;
+    const std::string name = name_;
     delete this;
+    runner.Release(name);
   }
 
   CommandRunner& runner_;
@@ -249,9 +262,49 @@ CommandRunner::CommandRunner(RedisEventLog& log, PhaseTimers& timers, FactsSourc
 
 void CommandRunner::Run(std::string session_name, SessionCommand command,
                         casework::v1::Principal principal, OutcomeCallback done) {
-  (new CommandRun(*this, std::move(session_name), std::move(command), std::move(principal),
-                  std::move(done)))
-      ->Start();
+  auto* run = new CommandRun(*this, session_name, std::move(command), std::move(principal),
+                             std::move(done));
+  if (!Admit(run, session_name)) {
+    std::move(run->done_)(QuotaExceeded(
+        "SESSION_BUSY",
+        absl::StrCat(kMaxWaitingPerSession,
+                     " commands of this session are already waiting; retry shortly"),
+        {session_name,
+         absl::StrCat("at most ", kMaxWaitingPerSession, " commands of one session waiting")},
+        absl::Milliseconds(100), {{"limit", absl::StrCat(kMaxWaitingPerSession)}}));
+    delete run;
+    return;
+  }
+}
+
+bool CommandRunner::Admit(CommandRun* run, const std::string& session_name) {
+  {
+    absl::MutexLock lock(&lanes_mu_);
+    auto [lane, idle] = lanes_.try_emplace(session_name);
+    if (!idle) {
+      if (lane->second.size() >= kMaxWaitingPerSession) return false;
+      lane->second.push_back(run);
+      return true;
+    }
+  }
+  run->Start();
+  return true;
+}
+
+void CommandRunner::Release(const std::string& session_name) {
+  CommandRun* next = nullptr;
+  {
+    absl::MutexLock lock(&lanes_mu_);
+    auto lane = lanes_.find(session_name);
+    if (lane == lanes_.end()) return;
+    if (lane->second.empty()) {
+      lanes_.erase(lane);
+      return;
+    }
+    next = lane->second.front();
+    lane->second.pop_front();
+  }
+  next->Start();
 }
 
 // The phase deadline moves with most commands; the shared timer set follows it. A failure here

@@ -6,12 +6,20 @@
 // the new state (up to 16 times, then ABORTED); a refusal decided on a remembered state is decided
 // again on a fresh load; a retried request id answers with the original outcome (the append script
 // knows applied ids; a refusal looks them up). After answering, a snapshot is stored when the
-// policy says so (SnapshotDue, state_cache.h). No business rule lives here: the engine decides;
-// this is plumbing between the engine and the session log.
+// policy says so (SnapshotDue, state_cache.h).
+//
+// Commands of one session run one at a time on a replica: the next starts when the previous has
+// answered, on the state it left (so two commands of this replica never conflict with each other
+// and never reload the session; only another replica's append does). At most
+// `kMaxWaitingPerSession` wait behind the running one; a command beyond that is refused
+// RESOURCE_EXHAUSTED (QuotaFailure on the session, RetryInfo) before anything is read or written.
+// No business rule lives here: the engine decides; this is plumbing between the engine and the
+// session log.
 #ifndef SERVICES_SESSION_COMMAND_RUNNER_H_
 #define SERVICES_SESSION_COMMAND_RUNNER_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -64,8 +72,13 @@ class CommandObserver {
   virtual void Refused(const absl::Status& refusal) = 0;
 };
 
+class CommandRun;
+
 class CommandRunner {
  public:
+  // Commands of one session that may wait behind its running command on this replica.
+  static constexpr size_t kMaxWaitingPerSession = 64;
+
   CommandRunner(RedisEventLog& log, PhaseTimers& timers, FactsSource& facts,
                 std::function<absl::Time()> clock, SnapshotPolicy policy = {});
 
@@ -94,6 +107,11 @@ class CommandRunner {
                   absl::AnyInvocable<void(absl::StatusOr<Loaded>) &&> done);
   // Stores `state` as the session's snapshot (asynchronous; a failure only lengthens the tail).
   void StoreSnapshot(const std::string& session_name, const casework::v1::SessionSnapshot& state);
+  // `run` may start now (its session has no running command), or waits its turn; false when the
+  // session's queue is full.
+  bool Admit(CommandRun* run, const std::string& session_name);
+  // The session's running command has answered: the next waiting one starts (on this thread).
+  void Release(const std::string& session_name);
 
   // The state this replica last appended per session, for optimistic decisions.
   StateCache cache_;
@@ -103,6 +121,9 @@ class CommandRunner {
   std::function<absl::Time()> clock_;
   const SnapshotPolicy policy_;
   CommandObserver* observer_ = nullptr;
+  // Sessions with a running command on this replica, and the commands waiting behind it.
+  absl::Mutex lanes_mu_;
+  absl::flat_hash_map<std::string, std::deque<CommandRun*>> lanes_ ABSL_GUARDED_BY(lanes_mu_);
 };
 
 }  // namespace casework::session

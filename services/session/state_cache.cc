@@ -28,6 +28,7 @@ bool StateCache::Take(const std::string& session_name, SessionSnapshot& state, S
     if (found == states_.end()) return false;
     taken = std::move(found->second);
     bytes_ -= taken.bytes;
+    by_age_.erase(taken.age);
     states_.erase(found);
   }
   // Out of the map, nobody can find it any more: if no reply still holds it, it is ours alone.
@@ -43,25 +44,43 @@ bool StateCache::Take(const std::string& session_name, SessionSnapshot& state, S
 void StateCache::Remember(const std::string& session_name, std::shared_ptr<SessionSnapshot> state,
                           SnapshotMark mark) {
   const size_t bytes = mark.bytes + mark.tail_bytes;
+  const absl::Time now = clock_();
   absl::MutexLock lock(&mu_);
   auto found = states_.find(session_name);
   if (found != states_.end()) {
     // Appends of one session can settle out of order here; keep the newest.
     if (found->second.state->session().version() < state->session().version()) {
       bytes_ = bytes_ - found->second.bytes + bytes;
-      found->second = Remembered{std::move(state), mark, bytes};
+      found->second.state = std::move(state);
+      found->second.mark = mark;
+      found->second.bytes = bytes;
     }
+    found->second.remembered = now;
+    by_age_.splice(by_age_.end(), by_age_, found->second.age);
   } else {
-    states_.emplace(session_name, Remembered{std::move(state), mark, bytes});
+    by_age_.push_back(session_name);
+    states_.emplace(session_name,
+                    Remembered{std::move(state), mark, bytes, now, std::prev(by_age_.end())});
     bytes_ += bytes;
   }
-  // Over a bound, forget others (any: a miss costs a load), then this one if it alone is over.
-  while (!states_.empty() && (states_.size() > limits_.sessions || bytes_ > limits_.bytes)) {
-    auto victim = states_.begin();
-    if (victim->first == session_name && states_.size() > 1) victim = std::next(victim);
-    bytes_ -= victim->second.bytes;
-    states_.erase(victim);
+  // Idle ones go; over a bound, the least recently remembered others, then this one if it alone
+  // is over.
+  while (!by_age_.empty()) {
+    auto oldest = states_.find(by_age_.front());
+    const bool over = states_.size() > limits_.sessions || bytes_ > limits_.bytes;
+    if (oldest->first == session_name) {
+      if (over) Forget(oldest);  // alone over a bound
+      break;
+    }
+    if (!over && now - oldest->second.remembered < limits_.idle) break;
+    Forget(oldest);
   }
+}
+
+void StateCache::Forget(States::iterator found) {
+  bytes_ -= found->second.bytes;
+  by_age_.erase(found->second.age);
+  states_.erase(found);
 }
 
 void StateCache::SnapshotStored(const std::string& session_name, int64_t version, size_t bytes) {

@@ -3,9 +3,11 @@
 //
 // StateCache holds the state this replica last appended per session, so the next command on the
 // session decides without a load (a stale state is caught by the version-checked append). It is
-// bounded twice: by sessions and by bytes (a few large sessions must not hold the memory of a
-// thousand small ones); over a bound it forgets others first (any: a miss costs one load), then
-// the newcomer if it alone is over. A command takes its session's state out — moved, not copied,
+// bounded three times: by sessions, by bytes (a few large sessions must not hold the memory of a
+// thousand small ones) and by idleness (a session nobody wrote to for `idle` is forgotten, so the
+// memory follows the sessions in use, not the history of this replica); over a bound it forgets
+// the least recently remembered others first (a miss costs one load), then the newcomer if it
+// alone is over. A command takes its session's state out — moved, not copied,
 // when no reply still holds it — and puts the state after its append back; of two appends of one
 // session settling out of order, the newer version stays.
 //
@@ -16,6 +18,8 @@
 #define SERVICES_SESSION_STATE_CACHE_H_
 
 #include <cstdint>
+#include <functional>
+#include <list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +27,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "casework/v1/session_command.pb.h"
 #include "casework/v1/session_event.pb.h"
 
@@ -47,11 +53,14 @@ bool SnapshotDue(const SnapshotPolicy& policy, const SnapshotMark& mark,
 struct StateCacheLimits {
   size_t sessions = 1024;
   size_t bytes = 64 << 20;  // counted as each state's snapshot plus the events after it
+  absl::Duration idle = absl::Minutes(1);
 };
 
 class StateCache {
  public:
-  explicit StateCache(StateCacheLimits limits = {}) : limits_(limits) {}
+  explicit StateCache(
+      StateCacheLimits limits = {}, std::function<absl::Time()> clock = [] { return absl::Now(); })
+      : limits_(limits), clock_(std::move(clock)) {}
 
   // Takes the session's state out (moved when nothing else holds it); false when none is held.
   bool Take(const std::string& session_name, casework::v1::SessionSnapshot& state,
@@ -70,11 +79,18 @@ class StateCache {
     std::shared_ptr<casework::v1::SessionSnapshot> state;
     SnapshotMark mark;
     size_t bytes = 0;
+    absl::Time remembered;
+    std::list<std::string>::iterator age;  // its place in `by_age_`
   };
+  using States = absl::flat_hash_map<std::string, Remembered>;
+
+  void Forget(States::iterator found) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const StateCacheLimits limits_;
+  const std::function<absl::Time()> clock_;
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Remembered> states_ ABSL_GUARDED_BY(mu_);
+  States states_ ABSL_GUARDED_BY(mu_);
+  std::list<std::string> by_age_ ABSL_GUARDED_BY(mu_);  // least recently remembered first
   size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

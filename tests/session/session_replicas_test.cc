@@ -4,7 +4,6 @@
 // with CASEWORK_LONG=1); phase timers fire exactly once with two replicas and across a restart; a
 // replica deciding on the state it last appended (no snapshot load) answers exactly like one that
 // loads, when another replica moved the session on meanwhile.
-#include <hiredis/hiredis.h>
 #include <signal.h>
 
 #include <atomic>
@@ -25,23 +24,6 @@ namespace casework::testing {
 namespace {
 
 using casework::v1::SessionEvent;
-
-// How often Redis has run `command` since it started (INFO commandstats).
-int64_t RedisCalls(int port, const std::string& command) {
-  redisContext* context = redisConnect("127.0.0.1", port);
-  if (context == nullptr || context->err != 0) return -1;
-  auto* reply = static_cast<redisReply*>(redisCommand(context, "INFO commandstats"));
-  int64_t calls = 0;
-  if (reply != nullptr && reply->type == REDIS_REPLY_STRING) {
-    const std::string text(reply->str, reply->len);
-    const std::string key = absl::StrCat("cmdstat_", command, ":calls=");
-    const size_t at = text.find(key);
-    if (at != std::string::npos) calls = std::stoll(text.substr(at + key.size()));
-  }
-  freeReplyObject(reply);
-  redisFree(context);
-  return calls;
-}
 
 void ExpectContiguous(const std::vector<SessionEvent>& events) {
   for (size_t i = 0; i < events.size(); ++i) {

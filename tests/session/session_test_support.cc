@@ -1,6 +1,8 @@
 // SessionStack, SessionReplica and SessionDriver.
 #include "tests/session/session_test_support.h"
 
+#include <hiredis/hiredis.h>
+
 #include <atomic>
 #include <fstream>
 
@@ -42,6 +44,25 @@ std::string PersonToken(const std::string& subject, const std::string& org) {
 }
 
 std::string ReasonOf(const grpc::Status& status) { return ErrorReason(FromGrpcStatus(status)); }
+
+int64_t RedisCalls(int port, const std::string& command) {
+  redisContext* context = redisConnect("127.0.0.1", port);
+  if (context == nullptr || context->err != 0) {
+    if (context != nullptr) redisFree(context);
+    return -1;
+  }
+  auto* reply = static_cast<redisReply*>(redisCommand(context, "INFO commandstats"));
+  int64_t calls = 0;
+  if (reply != nullptr && reply->type == REDIS_REPLY_STRING) {
+    const std::string text(reply->str, reply->len);
+    const std::string key = absl::StrCat("cmdstat_", command, ":calls=");
+    const size_t at = text.find(key);
+    if (at != std::string::npos) calls = std::stoll(text.substr(at + key.size()));
+  }
+  if (reply != nullptr) freeReplyObject(reply);
+  redisFree(context);
+  return calls;
+}
 
 void BalintInQuestions(SessionDriver& s) {
   ASSERT_GRPC_OK(s.Create(kFacilitator, "balint-consultation"));
@@ -142,6 +163,10 @@ bool SessionStack::StartRecords() {
 session::SessionServerOptions SessionStack::ReplicaOptions() const {
   session::SessionServerOptions options;
   options.redis.port = redis_.server->port();
+  if (options_.redis_patience > absl::ZeroDuration()) {
+    options.redis.command_timeout = options_.redis_patience;
+    options.redis.ping_timeout = options_.redis_patience;
+  }
   options.protocols_dir = options_.protocols_dir.empty()
                               ? absl::StrCat(CASEWORK_SOURCE_DIR, "/protocols")
                               : options_.protocols_dir;

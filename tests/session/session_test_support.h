@@ -56,6 +56,8 @@ class SessionStack {
     session::TimerLoopOptions outbox_loop{absl::Milliseconds(100), absl::Seconds(10), 50};
     TeamDirectoryOptions members;  // how long the replicas trust a team's member list
     std::string protocols_dir;     // the templates the replicas load; empty: protocols/
+    // > 0: how long the replicas wait for a Redis reply (commands and pings) before giving up.
+    absl::Duration redis_patience = absl::ZeroDuration();
   };
   static std::unique_ptr<SessionStack> Start(Options options);
   static std::unique_ptr<SessionStack> Start() { return Start(Options()); }
@@ -163,6 +165,10 @@ class SessionDriver {
 
 // The ErrorInfo reason of a failed call ("" when none).
 std::string ReasonOf(const grpc::Status& status);
+
+// How often Redis has run `command` since it started (INFO commandstats; commands a script runs
+// count too), or -1 when Redis cannot be asked.
+int64_t RedisCalls(int port, const std::string& command);
 
 // A Balint consultation (fac-1 facilitates, cw-1 brings the case, cw-2, mem-1 and sup-1 are the
 // group) created, started and in its questions phase, where every member may ask.

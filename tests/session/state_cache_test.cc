@@ -1,4 +1,5 @@
-// The session runner's memory of states (bounded by sessions and by bytes, newest version kept,
+// The session runner's memory of states (bounded by sessions, bytes and idleness, least recently
+// remembered forgotten first, newest version kept,
 // moved out when nobody else holds it) and its snapshot policy: pure code, no Redis.
 #include "services/session/state_cache.h"
 
@@ -42,6 +43,37 @@ TEST(StateCacheTest, HoldsAtMostItsBytesAndForgetsAStateAloneOverThem) {
   EXPECT_FALSE(cache.Take("big", state, mark));
   EXPECT_EQ(cache.sessions(), 0u);
   EXPECT_EQ(cache.bytes(), 0u);
+}
+
+TEST(StateCacheTest, OverABoundForgetsTheLeastRecentlyRememberedFirst) {
+  StateCache cache(StateCacheLimits{3, 1 << 30});
+  for (int i = 0; i < 3; ++i) cache.Remember(absl::StrCat("s", i), StateAt(1), Weighing(10));
+  cache.Remember("s0", StateAt(2), Weighing(10));  // s0 is written to again
+  cache.Remember("s3", StateAt(1), Weighing(10));
+  SessionSnapshot state;
+  SnapshotMark mark;
+  EXPECT_FALSE(cache.Take("s1", state, mark));
+  EXPECT_TRUE(cache.Take("s0", state, mark));
+  EXPECT_TRUE(cache.Take("s2", state, mark));
+  EXPECT_TRUE(cache.Take("s3", state, mark));
+}
+
+TEST(StateCacheTest, ForgetsSessionsNobodyWroteToForItsIdleTime) {
+  absl::Time now = absl::FromUnixSeconds(1800000000);
+  StateCache cache(StateCacheLimits{1024, 1 << 30, absl::Minutes(1)}, [&now] { return now; });
+  cache.Remember("quiet", StateAt(1), Weighing(100));
+  cache.Remember("busy", StateAt(1), Weighing(100));
+  now += absl::Seconds(40);
+  cache.Remember("busy", StateAt(2), Weighing(100));
+  now += absl::Seconds(30);  // "quiet" idle 70 s, "busy" 30 s
+  cache.Remember("new", StateAt(1), Weighing(100));
+  EXPECT_EQ(cache.sessions(), 2u);
+  EXPECT_EQ(cache.bytes(), 200u);
+  SessionSnapshot state;
+  SnapshotMark mark;
+  EXPECT_FALSE(cache.Take("quiet", state, mark));
+  EXPECT_TRUE(cache.Take("busy", state, mark));
+  EXPECT_EQ(state.session().version(), 2);
 }
 
 TEST(StateCacheTest, KeepsTheNewestVersionOfASession) {
