@@ -107,7 +107,10 @@ TEST(SecurityAuditShipper, RecordsDownThenUpAndAStalledBatchEachEntryStoredOnce)
   const bool retried = Eventually(
       [&] { return shipper.failed_attempts() >= failed_before_stall + 2; }, absl::Seconds(20));
   (*records)->Signal(SIGCONT);
-  ASSERT_TRUE(retried);
+  ASSERT_TRUE(retried) << "while records was stopped: failed attempts " << failed_before_stall
+                       << " -> " << shipper.failed_attempts() << ", delivered "
+                       << shipper.delivered() << " of " << recorded << "\n"
+                       << ReadFile(dir.path() / "records.log").substr(0, 4000);
   ASSERT_TRUE(Eventually([&] { return shipper.delivered() == recorded; }, absl::Seconds(30)));
 
   // Every recorded entry is in the log exactly once, unchanged but for its name.

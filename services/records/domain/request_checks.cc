@@ -51,6 +51,10 @@ void Violations::CheckToken(absl::string_view field, absl::string_view value, si
   }
 }
 
+void Violations::CheckLength(absl::string_view field, absl::string_view value, size_t max) {
+  if (value.size() > max) Add(field, absl::StrCat("is longer than ", max, " bytes"));
+}
+
 void Violations::Require(bool present, absl::string_view field) {
   if (!present) Add(field, "is required");
 }

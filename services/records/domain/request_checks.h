@@ -25,6 +25,8 @@ class Violations {
   void CheckText(absl::string_view field, absl::string_view text, size_t min, size_t max);
   // Printable ASCII of 1..max characters (references, ids, request ids).
   void CheckToken(absl::string_view field, absl::string_view value, size_t max);
+  // At most `max` bytes, nothing else checked (text kept as given, such as audit reasons).
+  void CheckLength(absl::string_view field, absl::string_view value, size_t max);
   void Require(bool present, absl::string_view field);
 
   bool empty() const { return violations_.empty(); }

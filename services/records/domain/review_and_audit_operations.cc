@@ -1,6 +1,7 @@
 // The anonymous case-load review of a team, and the audit log (read by auditors, appended to by
 // the other casework services).
 #include "libs/list_filter/list_filter.h"
+#include "libs/records_client/audit_bounds.h"
 #include "libs/status/errors.h"
 #include "libs/status/status_macros.h"
 #include "services/records/domain/operations.h"
@@ -129,8 +130,11 @@ absl::StatusOr<casework::v1::AppendAuditEntriesResponse> AppendAuditEntries(
     if (entry.organization() != organization) {
       violations.Add(field + ".organization", "must be the parent's organisation");
     }
-    violations.CheckToken(field + ".actor", entry.actor(), 128);
-    violations.CheckToken(field + ".method", entry.method(), 256);
+    violations.CheckToken(field + ".actor", entry.actor(), kAuditActorMax);
+    violations.CheckToken(field + ".method", entry.method(), kAuditMethodMax);
+    violations.CheckLength(field + ".resource", entry.resource(), kAuditResourceMax);
+    violations.CheckLength(field + ".reason", entry.reason(), kAuditReasonMax);
+    violations.CheckLength(field + ".request_id", entry.request_id(), kAuditRequestIdMax);
     violations.Require(entry.has_finish_time(), field + ".finish_time");
   }
   CASEWORK_RETURN_IF_ERROR(violations.ToStatus());
