@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,13 @@ std::unique_ptr<ChildProcess> StartBaseline(const std::string& mode, int port, c
   auto process = ChildProcess::Start(argv, dir.File(mode + ".log"));
   EXPECT_TRUE(process.ok()) << process.status();
   return process.ok() ? *std::move(process) : nullptr;
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 bool Serving(int port) {
@@ -230,7 +238,13 @@ TEST(BenchSmoke, SessionServiceContributionsAndWatchers) {
   auto notification = start("notification", notification_port,
                             {absl::StrCat("--redis_address=", redis_address),
                              absl::StrCat("--records_address=127.0.0.1:", records_port)});
-  ASSERT_TRUE(Serving(records_port) && Serving(session_port) && Serving(notification_port));
+  // A service that does not listen says why in its log (a port taken meanwhile, a failed start).
+  for (const auto& [name, port] : {std::pair<std::string, int>{"records", records_port},
+                                   {"session", session_port},
+                                   {"notification", notification_port}}) {
+    ASSERT_TRUE(Serving(port)) << name << " is not listening on " << port << "; its log:\n"
+                               << ReadText(dir.File(name + ".log")).substr(0, 4000);
+  }
 
   ScenarioOptions options = Quick("add_contribution", dir);
   options.target = absl::StrCat("127.0.0.1:", session_port);
