@@ -82,14 +82,15 @@ absl::StatusOr<ListFilter> ListFilter::Parse(absl::string_view text,
     comparison.field = type.FindFieldByName(name);
     if (comparison.field == nullptr ||
         std::find(fields.begin(), fields.end(), name) == fields.end()) {
-      return Bad(absl::StrCat("cannot filter on '", name, "'"));
+      return Bad(absl::StrCat("cannot filter on '", ShortPrefix(name), "'"));
     }
     static const std::pair<const char*, Op> kOps[] = {
         {"=", Op::kEq}, {"!=", Op::kNe}, {"<", Op::kLt}, {"<=", Op::kLe},
         {">", Op::kGt}, {">=", Op::kGe}, {":", Op::kHas}};
     auto found = std::find_if(std::begin(kOps), std::end(kOps),
                               [&](const auto& entry) { return op == entry.first; });
-    if (found == std::end(kOps)) return Bad(absl::StrCat("has an unknown operator '", op, "'"));
+    if (found == std::end(kOps))
+      return Bad(absl::StrCat("has an unknown operator '", ShortPrefix(op), "'"));
     comparison.op = found->second;
     if ((comparison.op == Op::kHas) != comparison.field->is_repeated()) {
       return Bad(absl::StrCat("use ':' for repeated fields only ('", name, "')"));
@@ -102,7 +103,8 @@ absl::StatusOr<ListFilter> ListFilter::Parse(absl::string_view text,
         if (enum_value == nullptr) {
           enum_value = enum_type->FindValueByName(EnumPrefix(enum_type->name()) + value);
         }
-        if (enum_value == nullptr) return Bad(absl::StrCat("'", name, "' has no value ", value));
+        if (enum_value == nullptr)
+          return Bad(absl::StrCat("'", name, "' has no value ", ShortPrefix(value)));
         comparison.number = enum_value->number();
         break;
       }

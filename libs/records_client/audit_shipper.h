@@ -11,8 +11,11 @@
 //   it takes (entries keep queueing meanwhile). A batch the records service refuses (or one over
 //   a message size limit) is split in two halves, each sent on its own with a request id derived
 //   from the batch's, down to single entries; a single refused entry is replaced by its stub
-//   (AuditStub: who, what, when and why it was refused), and a refused stub is dropped. So no
-//   entry can block the ones behind it, and nothing is lost without a count.
+//   (AuditStub: who, what, when and why it was refused), and a refused stub is dropped. A batch
+//   refused for what every part shares (PERMISSION_DENIED, NOT_FOUND: the organisation or the
+//   service's identity) is dropped whole. So no entry can block the ones behind it, and nothing
+//   is lost without a count (an entry counts once: replaced_by_stub when its stub is stored,
+//   refused otherwise).
 // - The queue is bounded: past `capacity`, the oldest entry is dropped and counted.
 // - Metrics: casework_audit_backlog (entries queued or in the batch being sent) and
 //   casework_audit_entries_dropped_total{reason}: queue_full, replaced_by_stub, refused,
@@ -80,9 +83,10 @@ class AuditShipper final : public AuditSink {
   // Takes up to batch_size queued entries of the oldest entry's organisation.
   bool TakeBatch(casework::v1::AppendAuditEntriesRequest& request)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Delivers `request`: splits a refused batch, replaces a refused entry by its stub (`stub`: the
-  // request is a stub already, so a refusal drops it).
-  void Deliver(casework::v1::AppendAuditEntriesRequest& request, bool stub);
+  // Delivers `request` (audit_delivery.cc): a batch refused for its entries is split, a single
+  // refused entry replaced by its stub (`stub`: the request is a stub already, so a refusal drops
+  // it), a batch refused for anything else dropped. True when every entry (or its stub) is stored.
+  bool Deliver(casework::v1::AppendAuditEntriesRequest& request, bool stub);
   // Sends until delivered, refused, or (shutting down) the deadline passes; the last answer.
   grpc::Status Send(casework::v1::AppendAuditEntriesRequest& request);
   void UpdateBacklog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

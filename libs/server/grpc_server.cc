@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "health/v1/health.pb.h"
 #include "libs/server/json_log.h"
+#include "libs/server/unparseable_request.h"
 
 namespace casework {
 namespace {
@@ -103,6 +104,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.AddListeningPort(options.grpc_address, *credentials, &server->port_);
   for (const ServiceBinding& binding : services) builder.RegisterService(binding.service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  // First: what it changes in the sent status, the ones after it see (send hooks run in order).
+  creators.push_back(MakeUnparseableRequestInterceptorFactory());
   creators.push_back(rpc_metrics->InterceptorFactory());
   if (options.audit_sink != nullptr) {
     std::vector<std::string> audited;

@@ -9,11 +9,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/server/json_log.h"
+#include "libs/status/errors.h"
 
 namespace casework {
 namespace {
 
 using grpc::experimental::InterceptionHookPoints;
+
+// A request id is logged whole up to the schema's bound for it, cut beyond.
+constexpr size_t kLoggedRequestIdMax = 128;
 
 // go-grpc-prometheus spells codes as Go's codes.Code.String() does.
 constexpr std::array<const char*, 17> kCodeNames = {
@@ -49,7 +53,8 @@ class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
       if (series_ != nullptr) series_->started->Increment();
       auto* metadata = methods->GetRecvInitialMetadata();
       if (auto it = metadata->find("x-request-id"); it != metadata->end()) {
-        request_id_.assign(it->second.data(), it->second.size());
+        request_id_ = ShortPrefix(absl::string_view(it->second.data(), it->second.size()),
+                                  kLoggedRequestIdMax);
       }
     }
     if (read_request_id_ && request_id_.empty() &&
@@ -70,7 +75,9 @@ class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
         request->GetDescriptor()->FindFieldByName("request_id");
     if (field != nullptr && !field->is_repeated() &&
         field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
-      request_id_ = request->GetReflection()->GetString(*request, field);
+      // Logged before the handler checks the request's bounds: at most a prefix.
+      request_id_ =
+          ShortPrefix(request->GetReflection()->GetString(*request, field), kLoggedRequestIdMax);
     }
   }
 

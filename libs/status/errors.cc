@@ -2,6 +2,7 @@
 #include "libs/status/errors.h"
 
 #include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
 namespace casework {
@@ -82,6 +83,13 @@ std::optional<google::rpc::RetryInfo> GetRetryInfo(const absl::Status& status) {
 std::string ErrorReason(const absl::Status& status) {
   std::optional<google::rpc::ErrorInfo> info = GetErrorInfo(status);
   return info.has_value() ? info->reason() : std::string();
+}
+
+std::string ShortPrefix(absl::string_view input, size_t max) {
+  if (input.size() <= max) return std::string(input);
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(input[end]) & 0xC0) == 0x80) --end;
+  return absl::StrCat(input.substr(0, end), "...(", input.size(), " bytes)");
 }
 
 }  // namespace casework

@@ -56,6 +56,10 @@ std::optional<google::rpc::BadRequest> GetBadRequest(const absl::Status& status)
 std::optional<google::rpc::QuotaFailure> GetQuotaFailure(const absl::Status& status);
 std::optional<google::rpc::RetryInfo> GetRetryInfo(const absl::Status& status);
 
+// What an error message or a log line carries of a caller's input: the input itself up to `max`
+// bytes, else its first `max` bytes (cut at a UTF-8 boundary) followed by "...(<length> bytes)".
+std::string ShortPrefix(absl::string_view input, size_t max = 48);
+
 // Reason of the status's ErrorInfo, or "" when it has none.
 std::string ErrorReason(const absl::Status& status);
 

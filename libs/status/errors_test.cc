@@ -57,6 +57,14 @@ TEST(ErrorsTest, QuotaExceededWithoutAWaitCarriesNoRetryInfo) {
   EXPECT_FALSE(GetRetryInfo(status).has_value());
 }
 
+TEST(ErrorsTest, ShortPrefixKeepsShortInputAndCutsLongInputAtACharacter) {
+  EXPECT_EQ(ShortPrefix("organizations/o1"), "organizations/o1");
+  EXPECT_EQ(ShortPrefix(std::string(48, 'x')), std::string(48, 'x'));
+  EXPECT_EQ(ShortPrefix(std::string(1 << 20, 'x')), std::string(48, 'x') + "...(1048576 bytes)");
+  // "ä" is two bytes: a cut through it keeps the whole character out.
+  EXPECT_EQ(ShortPrefix("abcä", 4), "abc...(5 bytes)");
+}
+
 TEST(ErrorsTest, PlainStatusHasNoDetails) { EXPECT_EQ(ErrorReason(absl::NotFoundError("x")), ""); }
 
 absl::StatusOr<int> Half(int n) {

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "libs/server/authenticating_credentials.h"
 #include "libs/server/grpc_status.h"
+#include "libs/server/request_bounds.h"
 #include "libs/session_engine/session_names.h"
 #include "libs/status/errors.h"
 #include "services/notification/team_membership.h"
@@ -42,7 +42,7 @@ grpc::ServerWriteReactor<v1::WatchSessionResponse>* NotificationGrpcService::Wat
     grpc::CallbackServerContext* context, const v1::WatchSessionRequest* request) {
   auto* reactor = new StreamReactor<v1::WatchSessionResponse>(queue_capacity_, metrics_,
                                                               request->after_sequence());
-  absl::StatusOr<v1::Principal> caller = CallerPrincipal(*context);
+  absl::StatusOr<v1::Principal> caller = AdmitCall(*context, *request);
   absl::Status checked = caller.ok()
                              ? session::CheckSessionName(request->session(), *caller, "session")
                              : caller.status();
@@ -83,7 +83,7 @@ grpc::ServerWriteReactor<v1::WatchOrganizationResponse>* NotificationGrpcService
     grpc::CallbackServerContext* context, const v1::WatchOrganizationRequest* request) {
   auto* reactor = new StreamReactor<v1::WatchOrganizationResponse>(queue_capacity_, metrics_,
                                                                    request->after_sequence());
-  absl::StatusOr<v1::Principal> caller = CallerPrincipal(*context);
+  absl::StatusOr<v1::Principal> caller = AdmitCall(*context, *request);
   absl::Status checked = caller.ok() ? absl::OkStatus() : caller.status();
   if (checked.ok() && request->parent() != absl::StrCat("organizations/", caller->organization())) {
     checked = Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND", "organization not found");

@@ -2,8 +2,8 @@
 #include "services/records/records_grpc_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "libs/server/authenticating_credentials.h"
 #include "libs/server/grpc_status.h"
+#include "libs/server/request_bounds.h"
 
 namespace casework {
 namespace {
@@ -30,7 +30,7 @@ grpc::ServerUnaryReactor* Serve(records::RecordsCore& core, grpc::CallbackServer
                                 const Request* request, Response* response,
                                 absl::string_view method, CoreMethod<Request, Response> call) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<casework::v1::Principal> principal = CallerPrincipal(*context);
+  absl::StatusOr<casework::v1::Principal> principal = AdmitCall(*context, *request);
   if (!principal.ok()) {
     reactor->Finish(ToGrpcStatus(principal.status()));
     return reactor;

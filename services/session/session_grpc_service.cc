@@ -2,17 +2,28 @@
 #include "services/session/session_grpc_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "libs/server/authenticating_credentials.h"
 #include "libs/server/grpc_status.h"
+#include "libs/server/request_bounds.h"
 #include "libs/session_engine/session_names.h"
 #include "libs/session_engine/session_projection.h"
 #include "libs/status/errors.h"
 
 namespace casework::session {
-
 using casework::v1::Principal;
 using casework::v1::SessionCommand;
 using casework::v1::SessionCommandResponse;
+
+namespace {
+
+// The request a command carries (the handler copied it into the command's one field).
+const google::protobuf::Message& CommandRequest(const SessionCommand& command) {
+  const google::protobuf::Reflection& reflection = *command.GetReflection();
+  const google::protobuf::FieldDescriptor* field = reflection.GetOneofFieldDescriptor(
+      command, SessionCommand::descriptor()->FindOneofByName("command"));
+  return field == nullptr ? command : reflection.GetMessage(command, field);
+}
+
+}  // namespace
 
 void SessionGrpcService::AdmitMember(Principal caller, const std::string& team,
                                      absl::Status not_found, Reactor* reactor,
@@ -36,7 +47,7 @@ SessionGrpcService::Reactor* SessionGrpcService::Run(
     Context* context, const std::string& name, SessionCommand command,
     std::function<void(const CommandOutcome&, const Principal&)> respond, absl::Status not_found) {
   Reactor* reactor = context->DefaultReactor();
-  absl::StatusOr<Principal> caller = CallerPrincipal(*context);
+  absl::StatusOr<Principal> caller = AdmitCall(*context, CommandRequest(command));
   if (!caller.ok()) {
     reactor->Finish(ToGrpcStatus(caller.status()));
     return reactor;
@@ -83,13 +94,12 @@ SessionGrpcService::Reactor* SessionGrpcService::RunCommand(Context* context,
 SessionGrpcService::Reactor* SessionGrpcService::CreateSession(
     Context* context, const casework::v1::CreateSessionRequest* request,
     casework::v1::Session* response) {
-  absl::StatusOr<Principal> caller = CallerPrincipal(*context);
-  if (caller.ok()) {
-    if (absl::Status checked = CheckTeamName(request->parent(), *caller); !checked.ok()) {
-      Reactor* reactor = context->DefaultReactor();
-      reactor->Finish(ToGrpcStatus(checked));
-      return reactor;
-    }
+  absl::StatusOr<Principal> caller = AdmitCall(*context, *request);
+  absl::Status checked = caller.ok() ? CheckTeamName(request->parent(), *caller) : caller.status();
+  if (!checked.ok()) {
+    Reactor* reactor = context->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(checked));
+    return reactor;
   }
   SessionCommand command;
   *command.mutable_create_session() = *request;

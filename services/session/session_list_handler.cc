@@ -10,8 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/list_filter/list_filter.h"
-#include "libs/server/authenticating_credentials.h"
 #include "libs/server/grpc_status.h"
+#include "libs/server/request_bounds.h"
 #include "libs/session_engine/session_names.h"
 #include "libs/session_engine/session_projection.h"
 #include "libs/status/errors.h"
@@ -77,7 +77,7 @@ SessionGrpcService::Reactor* SessionGrpcService::ListSessions(
     Context* context, const casework::v1::ListSessionsRequest* request,
     casework::v1::ListSessionsResponse* response) {
   Reactor* reactor = context->DefaultReactor();
-  absl::StatusOr<Principal> caller = CallerPrincipal(*context);
+  absl::StatusOr<Principal> caller = AdmitCall(*context, *request);
   absl::Status checked = caller.ok() ? CheckTeamName(request->parent(), *caller) : caller.status();
   int64_t offset = 0;
   if (checked.ok() && !request->page_token().empty() &&

@@ -8,8 +8,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "libs/server/authenticating_credentials.h"
 #include "libs/server/grpc_status.h"
+#include "libs/server/request_bounds.h"
 #include "libs/session_engine/contribution_pages.h"
 #include "libs/session_engine/session_names.h"
 #include "libs/session_engine/session_projection.h"
@@ -43,7 +43,7 @@ SessionGrpcService::Reactor* SessionGrpcService::GetProtocol(
     Context* context, const casework::v1::GetProtocolRequest* request,
     casework::v1::ProtocolTemplate* response) {
   Reactor* reactor = context->DefaultReactor();
-  absl::StatusOr<Principal> caller = CallerPrincipal(*context);
+  absl::StatusOr<Principal> caller = AdmitCall(*context, *request);
   if (!caller.ok()) {
     reactor->Finish(ToGrpcStatus(caller.status()));
     return reactor;
@@ -68,7 +68,7 @@ SessionGrpcService::Reactor* SessionGrpcService::ListProtocols(
     Context* context, const casework::v1::ListProtocolsRequest* request,
     casework::v1::ListProtocolsResponse* response) {
   Reactor* reactor = context->DefaultReactor();
-  absl::StatusOr<Principal> caller = CallerPrincipal(*context);
+  absl::StatusOr<Principal> caller = AdmitCall(*context, *request);
   if (!caller.ok()) {
     reactor->Finish(ToGrpcStatus(caller.status()));
     return reactor;
@@ -93,7 +93,7 @@ SessionGrpcService::Reactor* SessionGrpcService::GetSession(
     Context* context, const casework::v1::GetSessionRequest* request,
     casework::v1::Session* response) {
   Reactor* reactor = context->DefaultReactor();
-  absl::StatusOr<Principal> caller = CallerPrincipal(*context);
+  absl::StatusOr<Principal> caller = AdmitCall(*context, *request);
   absl::Status checked = caller.ok() ? CheckSessionName(request->name(), *caller) : caller.status();
   if (!checked.ok()) {
     reactor->Finish(ToGrpcStatus(checked));
@@ -120,7 +120,7 @@ SessionGrpcService::Reactor* SessionGrpcService::ListContributions(
     Context* context, const casework::v1::ListContributionsRequest* request,
     casework::v1::ListContributionsResponse* response) {
   Reactor* reactor = context->DefaultReactor();
-  absl::StatusOr<Principal> caller = CallerPrincipal(*context);
+  absl::StatusOr<Principal> caller = AdmitCall(*context, *request);
   absl::Status checked =
       caller.ok() ? CheckSessionName(request->parent(), *caller, "parent") : caller.status();
   if (!checked.ok()) {
@@ -158,7 +158,7 @@ SessionGrpcService::Reactor* SessionGrpcService::ListSessionEvents(
     Context* context, const casework::v1::ListSessionEventsRequest* request,
     casework::v1::ListSessionEventsResponse* response) {
   Reactor* reactor = context->DefaultReactor();
-  absl::StatusOr<Principal> caller = CallerPrincipal(*context);
+  absl::StatusOr<Principal> caller = AdmitCall(*context, *request);
   absl::Status checked =
       caller.ok() ? CheckSessionName(request->parent(), *caller, "parent") : caller.status();
   int64_t after = request->after_sequence();

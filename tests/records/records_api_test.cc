@@ -6,6 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
+#include "libs/records_client/audit_bounds.h"
+#include "libs/server/grpc_status.h"
+#include "libs/status/errors.h"
 #include "services/records/domain/proto_time.h"
 #include "tests/records/records_test_support.h"
 
@@ -630,6 +633,57 @@ TEST_F(RecordsApiTest, EveryCallIsAuditedAndOnlyAuditorsReadTheLog) {
     list.set_page_token(entries.next_page_token());
   } while (!list.page_token().empty());
   EXPECT_GE(total, 6);
+}
+
+// AppendAuditEntries holds each entry to the audit bounds the shippers cut to
+// (libs/records_client/audit_bounds.h): one byte over any of them is refused, naming the field, and
+// nothing of the request is stored.
+TEST_F(RecordsApiTest, AuditEntriesOverTheirBoundsAreRefusedAndNothingIsStored) {
+  const std::vector<std::pair<std::string, size_t>> bounds = {{"actor", kAuditActorMax},
+                                                              {"method", kAuditMethodMax},
+                                                              {"resource", kAuditResourceMax},
+                                                              {"reason", kAuditReasonMax},
+                                                              {"request_id", kAuditRequestIdMax}};
+  for (size_t over = 0; over < bounds.size(); ++over) {
+    casework::v1::AppendAuditEntriesRequest append;
+    append.set_parent("organizations/o1");
+    append.set_request_id(NewRequestId());
+    for (int i = 0; i < 2; ++i) {  // a good entry, then the one over a bound
+      auto* entry = append.add_audit_entries();
+      entry->set_actor("u-9");
+      entry->set_organization("o1");
+      entry->set_method("/casework.v1.SessionService/GetSession");
+      entry->set_outcome(google::rpc::OK);
+      *entry->mutable_finish_time() = ToProtoTime(absl::Now());
+      if (i == 0) continue;
+      const std::string value(bounds[over].second + 1, 'a');
+      const std::string& field = bounds[over].first;
+      if (field == "actor") entry->set_actor(value);
+      if (field == "method") entry->set_method(value);
+      if (field == "resource") entry->set_resource(value);
+      if (field == "reason") entry->set_reason(value);
+      if (field == "request_id") entry->set_request_id(value);
+    }
+    casework::v1::AppendAuditEntriesResponse appended;
+    const grpc::Status status = Call(stub(), &RecordsService::Stub::AppendAuditEntries,
+                                     SessionServiceToken(), append, &appended);
+    ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bounds[over].first;
+    std::optional<google::rpc::BadRequest> bad = GetBadRequest(FromGrpcStatus(status));
+    ASSERT_TRUE(bad.has_value());
+    ASSERT_EQ(bad->field_violations_size(), 1) << status.error_message();
+    EXPECT_EQ(bad->field_violations(0).field(),
+              absl::StrCat("audit_entries[1].", bounds[over].first));
+    EXPECT_TRUE(absl::StrContains(bad->field_violations(0).description(),
+                                  absl::StrCat(bounds[over].second)))
+        << bad->field_violations(0).description();
+  }
+  casework::v1::ListAuditEntriesRequest list;
+  list.set_parent("organizations/o1");
+  list.set_filter("method = \"/casework.v1.SessionService/GetSession\"");
+  casework::v1::ListAuditEntriesResponse entries;
+  ASSERT_TRUE(
+      Call(stub(), &RecordsService::Stub::ListAuditEntries, AuditorToken(), list, &entries).ok());
+  EXPECT_EQ(entries.audit_entries_size(), 0);
 }
 
 }  // namespace

@@ -29,6 +29,21 @@ namespace v1 = ::casework::v1;
 constexpr char kGetSession[] = "/casework.v1.SessionService/GetSession";
 constexpr char kAuditorName[] = "poison-auditor";
 
+// casework_audit_entries_dropped_total{reason} as the shipper's registry holds it.
+int64_t DroppedCount(prometheus::Registry& registry, const std::string& reason) {
+  for (const prometheus::MetricFamily& family : registry.Collect()) {
+    if (family.name != "casework_audit_entries_dropped_total") continue;
+    for (const prometheus::ClientMetric& metric : family.metric) {
+      for (const prometheus::ClientMetric::Label& label : metric.label) {
+        if (label.name == "reason" && label.value == reason) {
+          return static_cast<int64_t>(metric.counter.value);
+        }
+      }
+    }
+  }
+  return -1;
+}
+
 // `org`'s audited GetSession calls.
 std::vector<v1::AuditEntry> GetSessionEntries(SecurityStack& stack, const std::string& org) {
   std::vector<v1::AuditEntry> found;
@@ -90,7 +105,7 @@ TEST(SecurityAuditPoison, HugeNamesOfOneOrganisationDoNotWedgeTheAuditOfAnother)
   for (const v1::AuditEntry& entry : poison) distinct.insert(entry.resource());
   EXPECT_EQ(distinct.size(), static_cast<size_t>(kPoison));
   std::printf(
-      "FIGURE S5-poison: %d calls with a 1 MiB name and %d calls of another organisation -> %zu "
+      "FIGURE T2: %d calls with a 1 MiB name and %d calls of another organisation -> %zu "
       "and %zu audit entries stored (poisoned names cut to <= %zu bytes, marked and hashed) in "
       "%.1f s\n",
       kPoison, kOthers, poison.size(), others.size(), kAuditResourceMax,
@@ -100,13 +115,8 @@ TEST(SecurityAuditPoison, HugeNamesOfOneOrganisationDoNotWedgeTheAuditOfAnother)
 TEST(SecurityAuditPoison, ARefusedEntryBecomesAStubAndTheRestOfItsBatchIsStored) {
   auto stack = SecurityStack::Start();
   ASSERT_NE(stack, nullptr);
-  RecordsClientOptions client_options;
-  client_options.address = absl::StrCat("127.0.0.1:", stack->records().grpc_port);
-  client_options.hs256_key_file = (stack->dir() / "hs256.key").string();
-  client_options.role = "session-service";
-  client_options.issuer = kTestIssuer;
-  client_options.audience = kTestAudience;
-  auto client = RecordsClient::Create(client_options);
+  auto client = RecordsClient::Create(ServiceRecordsClientOptions(
+      stack->records().grpc_port, (stack->dir() / "hs256.key").string()));
   ASSERT_TRUE(client.ok()) << client.status();
   prometheus::Registry registry;
   AuditShipperOptions options;
@@ -152,6 +162,50 @@ TEST(SecurityAuditPoison, ARefusedEntryBecomesAStubAndTheRestOfItsBatchIsStored)
   EXPECT_EQ(stored.size(), static_cast<size_t>(kEntries - 1));
   EXPECT_EQ(stored.count(absl::StrCat("poison-", kBad)), 0u);
   EXPECT_EQ(stubs, 1);
+  shipper.Shutdown(absl::Now() + absl::Seconds(5));
+  // The replaced entry counts once, as replaced by its stub.
+  EXPECT_EQ(DroppedCount(registry, "replaced_by_stub"), 1);
+  EXPECT_EQ(DroppedCount(registry, "refused"), 0);
+}
+
+// A refusal that is not about the entries (records will not take audit entries from this caller at
+// all) is not split down to every entry: the batch is dropped whole, after one attempt, and each
+// of its entries counts once as refused.
+TEST(SecurityAuditPoison, ABatchRefusedForItsCallerIsDroppedWholeAndCountedOnce) {
+  auto stack = SecurityStack::Start();
+  ASSERT_NE(stack, nullptr);
+  auto client = RecordsClient::Create(ServiceRecordsClientOptions(
+      stack->records().grpc_port, (stack->dir() / "hs256.key").string(), "caseworker"));
+  ASSERT_TRUE(client.ok()) << client.status();
+  prometheus::Registry registry;
+  AuditShipperOptions options;
+  options.flush_interval = absl::Milliseconds(50);
+  options.batch_size = 8;
+  AuditShipper shipper(**client, registry, options);
+  constexpr int kEntries = 8;
+  for (int i = 0; i < kEntries; ++i) {
+    v1::AuditEntry entry;
+    entry.set_actor(absl::StrCat("u-", i));
+    entry.set_organization("p4");
+    entry.set_method(kGetSession);
+    entry.set_resource(absl::StrCat("organizations/p4/teams/t1/sessions/s", i));
+    entry.set_outcome(google::rpc::NOT_FOUND);
+    entry.mutable_finish_time()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+    shipper.Record(std::move(entry));
+  }
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (DroppedCount(registry, "refused") < kEntries && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(DroppedCount(registry, "refused"), kEntries);
+  EXPECT_EQ(shipper.failed_attempts(), 1) << "the refused batch was split or retried";
+  EXPECT_EQ(shipper.delivered(), 0);
+  EXPECT_EQ(shipper.stubbed(), 0);
+  EXPECT_EQ(DroppedCount(registry, "replaced_by_stub"), 0);
+  // None of the batch's entries was stored (records audits the refused call itself).
+  for (const v1::AuditEntry& entry : AuditLogOf(stack->records_stub(), "p4", kAuditorName)) {
+    EXPECT_NE(entry.method(), kGetSession) << entry.resource();
+  }
   shipper.Shutdown(absl::Now() + absl::Seconds(5));
 }
 

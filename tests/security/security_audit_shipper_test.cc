@@ -59,12 +59,7 @@ TEST(SecurityAuditShipper, RecordsDownThenUpAndAStalledBatchEachEntryStoredOnce)
   std::ofstream(key) << GetTestKeys().hs256.material;
   const int port = FreeTcpPort();
 
-  RecordsClientOptions client_options;
-  client_options.address = absl::StrCat("127.0.0.1:", port);
-  client_options.hs256_key_file = key;
-  client_options.role = "session-service";
-  client_options.issuer = kTestIssuer;
-  client_options.audience = kTestAudience;
+  RecordsClientOptions client_options = ServiceRecordsClientOptions(port, key);
   client_options.deadline = absl::Milliseconds(300);
   auto client = RecordsClient::Create(client_options);
   ASSERT_TRUE(client.ok()) << client.status();

@@ -14,12 +14,15 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "casework/v1/notification_service.grpc.pb.h"
 #include "casework/v1/records_service.grpc.pb.h"
 #include "casework/v1/session_service.grpc.pb.h"
+#include "libs/records_client/records_client.h"
 #include "libs/testing/process.h"
 #include "libs/testing/redis_server.h"
+#include "libs/testing/test_tokens.h"
 #include "tests/records/records_test_support.h"
 
 namespace casework::testing {
@@ -116,6 +119,19 @@ std::string ReadFile(const std::filesystem::path& path);
 
 // The canonical name of a status code ("NOT_FOUND"), for tables.
 std::string CodeName(grpc::StatusCode code);
+
+// A records client as the session and notification services have one: to records on `port`,
+// signing its tokens as `role` with the HS256 key in `key_file`.
+inline RecordsClientOptions ServiceRecordsClientOptions(
+    int port, const std::string& key_file, const std::string& role = "session-service") {
+  RecordsClientOptions options;
+  options.address = absl::StrCat("127.0.0.1:", port);
+  options.hs256_key_file = key_file;
+  options.role = role;
+  options.issuer = kTestIssuer;
+  options.audience = kTestAudience;
+  return options;
+}
 
 }  // namespace casework::testing
 

@@ -18,17 +18,18 @@ absl::Status Malformed(absl::string_view field, absl::string_view pattern) {
                                             absl::StrCat("must be a name of the form ", pattern)}});
 }
 
-// Splits `name` into segments and checks the literal collection segments of `pattern`.
+// Splits `name` into segments and checks them one by one: the literal collection segments of
+// `pattern`, and each id segment against the id alphabet (IsValidId) or the AIP-159 wildcard "-"
+// (which the callers that allow it look for), so no escaped separator ("x%2Fteams%2Ft1") or other
+// text passes as an id.
 bool Matches(absl::string_view name, const std::vector<absl::string_view>& literals,
              std::vector<std::string>& ids) {
   std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
   if (parts.size() != literals.size() * 2) return false;
   ids.clear();
   for (size_t i = 0; i < literals.size(); ++i) {
-    if (parts[2 * i] != literals[i] || parts[2 * i + 1].empty()) return false;
-    for (char c : parts[2 * i + 1]) {
-      if (c <= ' ' || c > '~') return false;
-    }
+    const absl::string_view id = parts[2 * i + 1];
+    if (parts[2 * i] != literals[i] || !(IsValidId(id) || id == "-")) return false;
     ids.emplace_back(parts[2 * i + 1]);
   }
   return true;
