@@ -143,8 +143,8 @@ TEST(RequestBoundsTest, EveryTextAndRepeatedFieldOfEveryRequestHasABound) {
   EXPECT_TRUE(missing.empty()) << "fields without a (casework.v1.bounds) option: "
                                << absl::StrJoin(missing, ", ");
   EXPECT_GT(bounded, 250);
-  std::printf("FIGURE T3-schema: %d text and repeated request fields, %zu without a bound\n", bounded,
-              missing.size());
+  std::printf("FIGURE T3-schema: %d text and repeated request fields, %zu without a bound\n",
+              bounded, missing.size());
 }
 
 TEST(RequestBoundsTest, OneOverEachBoundIsRefusedNamingTheFieldAndTheLimit) {
@@ -184,7 +184,8 @@ TEST(RequestBoundsTest, OneOverEachBoundIsRefusedNamingTheFieldAndTheLimit) {
     }
   }
   EXPECT_GT(checked, 250);
-  std::printf("FIGURE T3-table: %d bounds each refused one over and accepted at the bound\n", checked);
+  std::printf("FIGURE T3-table: %d bounds each refused one over and accepted at the bound\n",
+              checked);
 }
 
 TEST(RequestBoundsTest, ManyViolationsAreListedUpToSixteenAndCounted) {

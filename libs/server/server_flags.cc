@@ -21,6 +21,9 @@ ABSL_FLAG(std::string, jwt_hs256_key_file, "",
           "writes one to .dev/jwt-hs256.key");
 ABSL_FLAG(std::string, jwt_public_keys, "",
           "production verification keys as kid=path.pem,... (RSA → RS256, EC P-256 → ES256)");
+ABSL_FLAG(std::string, quota_file, "",
+          "JSON file of per-organisation quotas: {\"defaults\": {...}, \"organizations\": "
+          "{\"<org>\": {...}}} (docs/OPERATIONS.md); empty: the built-in defaults");
 ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
           "on SIGTERM, time between health turning NOT_SERVING and the server's shutdown");
 ABSL_FLAG(absl::Duration, drain_grace, absl::Seconds(10),
@@ -68,6 +71,10 @@ absl::StatusOr<ServerOptions> ConfigureServerFromFlags(absl::string_view service
   options.drain_delay = absl::GetFlag(FLAGS_drain_delay);
   options.drain_grace = absl::GetFlag(FLAGS_drain_grace);
   return options;
+}
+
+absl::StatusOr<quota::QuotaPolicy> QuotaPolicyFromFlags() {
+  return quota::QuotaPolicy::FromFile(absl::GetFlag(FLAGS_quota_file));
 }
 
 }  // namespace casework

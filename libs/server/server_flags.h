@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/quota/quota_policy.h"
 #include "libs/server/grpc_server.h"
 
 namespace casework {
@@ -15,6 +16,10 @@ namespace casework {
 absl::StatusOr<ServerOptions> ConfigureServerFromFlags(absl::string_view service_name,
                                                        int default_grpc_port,
                                                        int default_metrics_port);
+
+// The per-organisation quotas of `--quota_file` (libs/quota/quota_policy.h; empty: the built-in
+// defaults). Every service reads the same file and enforces the quotas it serves.
+absl::StatusOr<quota::QuotaPolicy> QuotaPolicyFromFlags();
 
 }  // namespace casework
 

@@ -22,9 +22,23 @@
 -- ARGV[11] running: "" unchanged, "-" not running, else the protocol id
 -- ARGV[12] "1" when an event concerns the organisation's feed (the wake-up says so)
 -- ARGV[13] recorded: "" unchanged, else the time (ms) the records service stored the record
--- ARGV[14..] the events, serialized, in sequence order
+-- The organisation's quotas, checked and counted here, atomically with the append (a limit of 0
+-- is none; an append that opens no session and adds no contribution is never refused, so ending
+-- a session, timers and records always go through):
+-- KEYS[9] the organisation's usage hash {open_sessions, live_log_bytes}
+-- KEYS[10] its sessions-created counter of this clock hour
+-- KEYS[11] its contributions counter of this clock minute
+-- ARGV[14] "1" to account the quotas ("" not: the rest of the quota arguments are ignored)
+-- ARGV[15] open sessions: +1 the session opens, -1 it closes, 0   ARGV[16] its limit
+-- ARGV[17] sessions created (0 or 1)   ARGV[18] the limit per hour
+-- ARGV[19] contributions added   ARGV[20] the limit per minute
+-- ARGV[21] bytes the events add to the live log   ARGV[22] the limit of the organisation's
+-- ARGV[23] ms left in this hour   ARGV[24] ms left in this minute
+-- ARGV[25..] the events, serialized, in sequence order
 --
--- Returns {"OK", version} | {"DUPLICATE", stored} | {"CONFLICT", current version}.
+-- Returns {"OK", version, open sessions, live-log bytes, created this hour, contributions this
+-- minute} | {"DUPLICATE", stored} | {"CONFLICT", current version} |
+-- {"QUOTA", quota name, usage, limit, ms until a retry may pass (0: waiting does not help)}.
 local request_id = ARGV[2]
 if request_id ~= '' then
   local seen = redis.call('HGET', KEYS[3], request_id)
@@ -36,12 +50,42 @@ local version = tonumber(redis.call('HGET', KEYS[2], 'version') or '0')
 if version ~= tonumber(ARGV[1]) then
   return {'CONFLICT', tostring(version)}
 end
+local quota = ARGV[14] == '1'
+local opens, created, contributed, bytes = 0, 0, 0, 0
+if quota then
+  opens, created = tonumber(ARGV[15]), tonumber(ARGV[17])
+  contributed, bytes = tonumber(ARGV[19]), tonumber(ARGV[21])
+  if opens > 0 or created > 0 or contributed > 0 then
+    local open_limit, hour_limit = tonumber(ARGV[16]), tonumber(ARGV[18])
+    local minute_limit, bytes_limit = tonumber(ARGV[20]), tonumber(ARGV[22])
+    local open = tonumber(redis.call('HGET', KEYS[9], 'open_sessions') or '0')
+    if opens > 0 and open_limit > 0 and open + opens > open_limit then
+      return {'QUOTA', 'open_sessions', tostring(open), ARGV[16], '0'}
+    end
+    if created > 0 and hour_limit > 0 then
+      local count = tonumber(redis.call('GET', KEYS[10]) or '0')
+      if count + created > hour_limit then
+        return {'QUOTA', 'sessions_per_hour', tostring(count), ARGV[18], ARGV[23]}
+      end
+    end
+    if contributed > 0 and minute_limit > 0 then
+      local count = tonumber(redis.call('GET', KEYS[11]) or '0')
+      if count + contributed > minute_limit then
+        return {'QUOTA', 'contributions_per_minute', tostring(count), ARGV[20], ARGV[24]}
+      end
+    end
+    local held = tonumber(redis.call('HGET', KEYS[9], 'live_log_bytes') or '0')
+    if bytes_limit > 0 and held + bytes > bytes_limit then
+      return {'QUOTA', 'live_log_bytes', tostring(held), ARGV[22], '0'}
+    end
+  end
+end
 -- A snapshot stored whole before log v2 stands at the version it was written with.
 if version > 0 and redis.call('HEXISTS', KEYS[2], 'state_version') == 0 and
     redis.call('HEXISTS', KEYS[2], 'state') == 1 then
   redis.call('HSET', KEYS[2], 'state_version', version)
 end
-for i = 14, #ARGV do
+for i = 25, #ARGV do
   version = version + 1
   redis.call('XADD', KEYS[1], version .. '-1', 'e', ARGV[i])
 end
@@ -72,9 +116,30 @@ end
 if ARGV[13] ~= '' then
   redis.call('ZADD', KEYS[8], ARGV[13], session)
 end
+local usage = {'0', '0', '0', '0'}
+if quota then
+  -- Counts start at this version's deployment: a session opened before it closes to 0, not below.
+  local open = redis.call('HINCRBY', KEYS[9], 'open_sessions', opens)
+  if open < 0 then
+    redis.call('HSET', KEYS[9], 'open_sessions', 0)
+    open = 0
+  end
+  local held = redis.call('HINCRBY', KEYS[9], 'live_log_bytes', bytes)
+  redis.call('HINCRBY', KEYS[2], 'bytes', bytes)  -- the session's own, for its purge
+  local hour, minute = 0, 0
+  if created > 0 then
+    hour = redis.call('INCRBY', KEYS[10], created)
+    redis.call('PEXPIRE', KEYS[10], tonumber(ARGV[23]) + 60000)
+  end
+  if contributed > 0 then
+    minute = redis.call('INCRBY', KEYS[11], contributed)
+    redis.call('PEXPIRE', KEYS[11], tonumber(ARGV[24]) + 60000)
+  end
+  usage = {tostring(open), tostring(held), tostring(hour), tostring(minute)}
+end
 if ARGV[12] == '1' then
   redis.call('PUBLISH', ARGV[5], version .. ' notable')
 else
   redis.call('PUBLISH', ARGV[5], version)
 end
-return {'OK', tostring(version)}
+return {'OK', tostring(version), usage[1], usage[2], usage[3], usage[4]}

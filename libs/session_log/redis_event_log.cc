@@ -60,19 +60,46 @@ absl::StatusOr<AppendOutcome> StoredRequest(absl::string_view stored_value,
   return result;
 }
 
+// {"QUOTA", quota name, usage, limit, ms until a retry may pass} → QUOTA_EXCEEDED.
+absl::Status QuotaReply(const std::vector<RedisValue>& fields, absl::string_view organization) {
+  int64_t usage = 0, limit = 0, retry_ms = 0;
+  if (fields.size() != 5 || !absl::SimpleAtoi(fields[2].str, &usage) ||
+      !absl::SimpleAtoi(fields[3].str, &limit) || !absl::SimpleAtoi(fields[4].str, &retry_ms)) {
+    return UnexpectedReply("append");
+  }
+  for (int i = 0; i < quota::kQuotaCount; ++i) {
+    const auto which = static_cast<quota::Quota>(i);
+    if (quota::QuotaName(which) == fields[1].str) {
+      return quota::QuotaRefusal(which, organization, usage, limit, absl::Milliseconds(retry_ms));
+    }
+  }
+  return UnexpectedReply("append");
+}
+
 absl::StatusOr<AppendOutcome> ParseAppendReply(const RedisValue& reply,
-                                               const std::string& fingerprint) {
+                                               const std::string& fingerprint,
+                                               absl::string_view organization) {
   if (reply.is_error()) return absl::UnavailableError("redis refused the append script");
-  if (reply.type != RedisValue::Type::kArray || reply.elements.size() != 2) {
+  if (reply.type != RedisValue::Type::kArray || reply.elements.size() < 2) {
     return UnexpectedReply("append");
   }
   const std::string& outcome = reply.elements[0].str;
   const std::string& value = reply.elements[1].str;
   if (outcome == "OK") {
     AppendOutcome result;
-    if (!absl::SimpleAtoi(value, &result.version)) return UnexpectedReply("append");
+    if (!absl::SimpleAtoi(value, &result.version) || reply.elements.size() != 6) {
+      return UnexpectedReply("append");
+    }
+    QuotaUsage& usage = result.usage;
+    if (!absl::SimpleAtoi(reply.elements[2].str, &usage.open_sessions) ||
+        !absl::SimpleAtoi(reply.elements[3].str, &usage.live_log_bytes) ||
+        !absl::SimpleAtoi(reply.elements[4].str, &usage.created_this_hour) ||
+        !absl::SimpleAtoi(reply.elements[5].str, &usage.contributed_this_minute)) {
+      return UnexpectedReply("append");
+    }
     return result;
   }
+  if (outcome == "QUOTA") return QuotaReply(reply.elements, organization);
   if (outcome == "CONFLICT") {
     return Error(absl::StatusCode::kAborted, "CONCURRENT_MODIFICATION",
                  "the session changed meanwhile; decide again on its new state",
@@ -82,6 +109,41 @@ absl::StatusOr<AppendOutcome> ParseAppendReply(const RedisValue& reply,
     return StoredRequest(value, fingerprint);
   }
   return UnexpectedReply("append");
+}
+
+// The counter of the rate window of `length` holding `now`: "<quota>:<what>:<window number>".
+std::string QuotaWindowKey(absl::string_view quota_key, absl::string_view what,
+                           absl::Duration length, absl::Time now) {
+  return absl::StrCat(quota_key, ":", what, ":",
+                      absl::IDivDuration(now - absl::UnixEpoch(), length, &length));
+}
+
+// Milliseconds from `now` to the end of its window of `length`.
+std::string MillisLeft(absl::Time now, absl::Duration length) {
+  const absl::Duration into = absl::Floor(now - absl::UnixEpoch(), length);
+  return std::to_string(absl::ToInt64Milliseconds(absl::UnixEpoch() + into + length - now));
+}
+
+// ARGV[14..24] of append_events.lua.
+void AppendQuotaArgs(const QuotaCharge& quota, int64_t bytes, std::vector<std::string>& args) {
+  using quota::Quota;
+  args.push_back(quota.account ? "1" : "");
+  args.push_back(std::to_string(quota.open_sessions));
+  args.push_back(std::to_string(quota.limits.Of(Quota::kOpenSessions)));
+  args.push_back(std::to_string(quota.sessions_created));
+  args.push_back(std::to_string(quota.limits.Of(Quota::kSessionsPerHour)));
+  args.push_back(std::to_string(quota.contributions));
+  args.push_back(std::to_string(quota.limits.Of(Quota::kContributionsPerMinute)));
+  args.push_back(std::to_string(bytes));
+  args.push_back(std::to_string(quota.limits.Of(Quota::kLiveLogBytes)));
+  args.push_back(MillisLeft(quota.now, absl::Hours(1)));
+  args.push_back(MillisLeft(quota.now, absl::Minutes(1)));
+}
+
+// "acme" of "organizations/acme/teams/...".
+std::string OrganizationOf(absl::string_view session_name) {
+  std::vector<absl::string_view> parts = absl::StrSplit(session_name, '/');
+  return parts.size() > 1 ? std::string(parts[1]) : std::string();
 }
 
 }  // namespace
@@ -101,16 +163,21 @@ void RedisEventLog::Append(AppendRequest request, LogCallback<AppendOutcome> don
     return;
   }
   const FollowUps& follow = request.follow_ups;
-  std::vector<std::string> script_keys = {keys->log,
-                                          keys->snapshot,
-                                          keys->requests,
-                                          shared_.phase_timers,
-                                          shared_.record_outbox,
-                                          keys->team_index,
-                                          shared_.running,
-                                          shared_.recorded};
+  const QuotaCharge& quota = request.quota;
+  std::vector<std::string> script_keys = {
+      keys->log,
+      keys->snapshot,
+      keys->requests,
+      shared_.phase_timers,
+      shared_.record_outbox,
+      keys->team_index,
+      shared_.running,
+      shared_.recorded,
+      keys->quota,
+      QuotaWindowKey(keys->quota, "created", absl::Hours(1), quota.now),
+      QuotaWindowKey(keys->quota, "contributed", absl::Minutes(1), quota.now)};
   std::vector<std::string> args;
-  args.reserve(13 + request.events.size());
+  args.reserve(24 + request.events.size());
   args.push_back(std::to_string(request.expected_version));
   args.push_back(request.request_id);
   args.push_back(request.fingerprint);
@@ -128,15 +195,19 @@ void RedisEventLog::Append(AppendRequest request, LogCallback<AppendOutcome> don
                                                    : follow.running_protocol);
   args.push_back(follow.notable ? "1" : "0");
   args.push_back(follow.recorded.has_value() ? Millis(*follow.recorded) : "");
+  int64_t bytes = 0;
+  for (const std::string& event : request.events) bytes += static_cast<int64_t>(event.size());
+  AppendQuotaArgs(quota, bytes, args);
   for (std::string& event : request.events) args.push_back(std::move(event));
   append_script_.Run(client_, std::move(script_keys), std::move(args),
                      [fingerprint = std::move(request.fingerprint),
+                      organization = OrganizationOf(request.session_name),
                       done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
                        if (!reply.ok()) {
                          std::move(done)(reply.status());
                          return;
                        }
-                       std::move(done)(ParseAppendReply(*reply, fingerprint));
+                       std::move(done)(ParseAppendReply(*reply, fingerprint, organization));
                      });
 }
 
@@ -273,7 +344,7 @@ void RedisEventLog::Purge(absl::string_view session_name, absl::Time stored,
   purge_script_.Run(
       client_,
       {keys->log, keys->snapshot, keys->requests, keys->team_index, shared_.phase_timers,
-       shared_.record_outbox, shared_.running, shared_.recorded},
+       shared_.record_outbox, shared_.running, shared_.recorded, keys->quota},
       {std::string(session_name), Millis(stored), keys->channel},
       [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
         if (!reply.ok()) {

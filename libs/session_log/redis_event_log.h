@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
+#include "libs/quota/quota_policy.h"
 #include "libs/redis/redis_client.h"
 #include "libs/redis/redis_script.h"
 #include "libs/session_log/session_keys.h"
@@ -39,6 +40,26 @@ struct FollowUps {
   absl::optional<absl::Time> recorded;      // the records service stored the session's record
 };
 
+// What an append counts against its organisation's quotas; the append script checks and counts
+// it atomically with the events (append_events.lua). Only an append that opens a session or adds
+// contributions can be refused; every append counts its bytes.
+struct QuotaCharge {
+  bool account = false;       // false: no quota accounting (the log's own tests)
+  int open_sessions = 0;      // +1 the session opens, -1 it ends or is cancelled
+  int sessions_created = 0;   // 1 when the append creates the session
+  int contributions = 0;      // contributions the events add
+  quota::QuotaLimits limits;  // the organisation's
+  absl::Time now;             // places the rate windows (clock hour, clock minute)
+};
+
+// The organisation's usage after an accounted append.
+struct QuotaUsage {
+  int64_t open_sessions = 0;
+  int64_t live_log_bytes = 0;
+  int64_t created_this_hour = 0;        // 0 when the append created none
+  int64_t contributed_this_minute = 0;  // 0 when the append added none
+};
+
 struct AppendRequest {
   std::string session_name;
   int64_t expected_version = 0;     // the version the events were decided on (0: a new session)
@@ -50,12 +71,14 @@ struct AppendRequest {
   // protocol template, written when the session is created).
   std::string protocol;
   FollowUps follow_ups;
+  QuotaCharge quota;
 };
 
 struct AppendOutcome {
   bool duplicate = false;  // the request id was applied before; `response` is the original
   int64_t version = 0;     // the session's version after the append (for a duplicate: unknown, 0)
   std::string response;
+  QuotaUsage usage;  // when the append was accounted
 };
 
 struct StoredEvent {
@@ -88,8 +111,9 @@ class RedisEventLog {
 
   // ABORTED (reason CONCURRENT_MODIFICATION, metadata "current_version") when another command
   // moved the session on; INVALID_ARGUMENT (REQUEST_ID_REUSED) when the request id was used
-  // with another payload; UNAVAILABLE when Redis is (the outcome is then unknown: retry with
-  // the same request id).
+  // with another payload; RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the append would take the
+  // organisation beyond a quota (nothing written); UNAVAILABLE when Redis is (the outcome is then
+  // unknown: retry with the same request id).
   void Append(AppendRequest request, LogCallback<AppendOutcome> done);
 
   // Stores `snapshot` as the session's state at `version` unless a newer one is stored (or the

@@ -46,7 +46,8 @@ class RedisEventLogTest : public ::testing::Test {
                           std::move(events),
                           absl::StrCat("response@", expected),
                           std::move(protocol),
-                          std::move(follow_ups)};
+                          std::move(follow_ups),
+                          QuotaCharge()};
     return Await<AppendOutcome>(
         [&](LogCallback<AppendOutcome> done) { log_->Append(request, std::move(done)); });
   }

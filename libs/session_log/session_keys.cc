@@ -26,9 +26,12 @@ absl::StatusOr<SessionKeys> SessionKeys::For(absl::string_view session_name) {
     }
   }
   const std::string prefix = absl::StrCat("cw:", parts[1], ":{", parts[3], "/", parts[5], "}:");
-  return SessionKeys{absl::StrCat(prefix, "log"), absl::StrCat(prefix, "snap"),
-                     absl::StrCat(prefix, "req"), absl::StrCat(prefix, "wake"),
-                     absl::StrCat("cw:", parts[1], ":{team:", parts[3], "}:sessions")};
+  return SessionKeys{absl::StrCat(prefix, "log"),
+                     absl::StrCat(prefix, "snap"),
+                     absl::StrCat(prefix, "req"),
+                     absl::StrCat(prefix, "wake"),
+                     absl::StrCat("cw:", parts[1], ":{team:", parts[3], "}:sessions"),
+                     absl::StrCat("cw:", parts[1], ":quota")};
 }
 
 absl::StatusOr<std::string> TeamIndexKey(absl::string_view team_name) {

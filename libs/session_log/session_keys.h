@@ -20,6 +20,9 @@ struct SessionKeys {
   std::string requests;    // hash request id -> fingerprint "\n" response
   std::string channel;     // PUBLISH target for wake-ups (payload: the new version [" notable"])
   std::string team_index;  // sorted set of the team's sessions by scheduled start (ms)
+  // The organisation's quota usage hash {open_sessions, live_log_bytes}; its rate windows are
+  // "<quota>:created:<hour>" and "<quota>:contributed:<minute>" (since the Unix epoch).
+  std::string quota;
 
   // From "organizations/{org}/teams/{team}/sessions/{session}"; INVALID_ARGUMENT otherwise.
   static absl::StatusOr<SessionKeys> For(absl::string_view session_name);

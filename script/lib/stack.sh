@@ -35,6 +35,9 @@ stack_start() {
 
   local key="$PWD/.dev/jwt-hs256.key"
   local common=(--jwt_hs256_key_file="$key")
+  # CASEWORK_QUOTA_FILE: the organisations' quotas (docs/OPERATIONS.md); the benchmarks and the
+  # soak run without any (bench/no-quotas.json), since they measure the machine's limit.
+  [ -n "${CASEWORK_QUOTA_FILE:-}" ] && common+=(--quota_file="$CASEWORK_QUOTA_FILE")
   local name grpc metrics
   for spec in session:$session:$((9464 + offset)) records:$records:$((9465 + offset)) \
               notification:$notification:$((9466 + offset)); do

@@ -2,6 +2,7 @@
 // Flags become options; the notification server's parts are built; serve until SIGTERM, then end
 // every stream with its resume position and drain.
 #include <iostream>
+#include <utility>
 
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -34,6 +35,9 @@ int main(int argc, char** argv) {
   if (!options.ok()) return Fail(options.status());
   auto notification_options = casework::notification::NotificationOptionsFromFlags(*options);
   if (!notification_options.ok()) return Fail(notification_options.status());
+  absl::StatusOr<casework::quota::QuotaPolicy> quota = casework::QuotaPolicyFromFlags();
+  if (!quota.ok()) return Fail(quota.status());
+  notification_options->quota = *std::move(quota);
 
   auto metrics = casework::MetricsEndpoint::Start(options->metrics_address);
   if (!metrics.ok()) return Fail(metrics.status());

@@ -10,6 +10,7 @@
 #include "libs/server/request_bounds.h"
 #include "libs/session_engine/session_names.h"
 #include "libs/status/errors.h"
+#include "services/notification/stream_writer.h"
 #include "services/notification/team_membership.h"
 
 namespace casework::notification {
@@ -26,16 +27,28 @@ absl::Status NegativePosition() {
   return InvalidArgument("FIELD_INVALID", {{"after_sequence", "must not be negative"}});
 }
 
+// Counts the stream against its organisation's quota, the reactor holding the lease until the
+// call is done; RESOURCE_EXHAUSTED QUOTA_EXCEEDED when the organisation holds its limit.
+template <typename Response>
+absl::Status AdmitToQuota(WatcherQuota& quota, absl::string_view organization,
+                          StreamReactor<Response>& reactor) {
+  absl::StatusOr<WatcherQuota::Lease> lease = quota.Admit(organization);
+  if (!lease.ok()) return lease.status();
+  reactor.HoldLease(*std::move(lease));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 NotificationGrpcService::NotificationGrpcService(SessionFeeds& sessions, OrgFeed& organizations,
                                                  TeamDirectory& members,
-                                                 NotificationMetrics& metrics,
+                                                 NotificationMetrics& metrics, WatcherQuota& quota,
                                                  size_t queue_capacity)
     : sessions_(sessions),
       organizations_(organizations),
       members_(members),
       metrics_(metrics),
+      quota_(quota),
       queue_capacity_(queue_capacity) {}
 
 grpc::ServerWriteReactor<v1::WatchSessionResponse>* NotificationGrpcService::WatchSession(
@@ -46,6 +59,8 @@ grpc::ServerWriteReactor<v1::WatchSessionResponse>* NotificationGrpcService::Wat
   absl::Status checked = caller.ok()
                              ? session::CheckSessionName(request->session(), *caller, "session")
                              : caller.status();
+  // Another organisation's session was answered NOT_FOUND above; the quota is the caller's own.
+  if (checked.ok()) checked = AdmitToQuota(quota_, caller->organization(), *reactor);
   if (!checked.ok()) {
     reactor->stream()->FinishNow(ToGrpcStatus(checked));
     return reactor;
@@ -89,6 +104,7 @@ grpc::ServerWriteReactor<v1::WatchOrganizationResponse>* NotificationGrpcService
     checked = Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND", "organization not found");
   }
   if (checked.ok() && request->after_sequence() < 0) checked = NegativePosition();
+  if (checked.ok()) checked = AdmitToQuota(quota_, caller->organization(), *reactor);
   if (!checked.ok()) {
     reactor->stream()->FinishNow(ToGrpcStatus(checked));
     return reactor;

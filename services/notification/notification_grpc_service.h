@@ -1,7 +1,8 @@
 // gRPC handlers of casework.v1.NotificationService. Thin: who is calling (the kit verified the
 // token), is the name theirs to ask for — the team's member list must name them (TeamDirectory),
 // the token's claim alone admits nobody — then hand the stream to the session feeds or to the
-// organisation feed, which do the work.
+// organisation feed, which do the work. Between the name and the member list, the stream is counted
+// against its organisation's quota of open streams (WatcherQuota).
 #ifndef SERVICES_NOTIFICATION_NOTIFICATION_GRPC_SERVICE_H_
 #define SERVICES_NOTIFICATION_NOTIFICATION_GRPC_SERVICE_H_
 
@@ -13,14 +14,16 @@
 #include "services/notification/notification_metrics.h"
 #include "services/notification/org_feed.h"
 #include "services/notification/session_feeds.h"
+#include "services/notification/watcher_quota.h"
 
 namespace casework::notification {
 
 class NotificationGrpcService final : public casework::v1::NotificationService::CallbackService {
  public:
-  // `queue_capacity`: frames a stream may have queued before it is cut off as too slow.
+  // `queue_capacity`: frames a stream may have queued before it is cut off as too slow. `quota`
+  // admits each stream (after the caller and the name are checked, before anything is read).
   NotificationGrpcService(SessionFeeds& sessions, OrgFeed& organizations, TeamDirectory& members,
-                          NotificationMetrics& metrics, size_t queue_capacity);
+                          NotificationMetrics& metrics, WatcherQuota& quota, size_t queue_capacity);
 
   // Admits a listed member of the session's team (then the feed admits participants only);
   // anyone else gets exactly the answer for a missing session.
@@ -46,6 +49,7 @@ class NotificationGrpcService final : public casework::v1::NotificationService::
   OrgFeed& organizations_;
   TeamDirectory& members_;
   NotificationMetrics& metrics_;
+  WatcherQuota& quota_;
   const size_t queue_capacity_;
 };
 

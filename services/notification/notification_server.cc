@@ -2,6 +2,7 @@
 #include "services/notification/notification_server.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace casework::notification {
 
@@ -12,6 +13,9 @@ absl::StatusOr<std::unique_ptr<NotificationServer>> NotificationServer::Create(
   if (!records.ok()) return records.status();  // before anything the destructor tears down
   std::unique_ptr<NotificationServer> server(new NotificationServer);
   server->metrics_ = std::make_unique<NotificationMetrics>(registry);
+  server->quota_gauges_ = std::make_unique<quota::QuotaUsageGauges>(registry);
+  server->watchers_ =
+      std::make_unique<WatcherQuota>(std::move(options.quota), *server->quota_gauges_);
   server->records_ = *std::move(records);
   server->members_ = std::make_unique<TeamDirectory>(server->records_.get(), options.members);
   server->redis_ = redis::RedisClient::Start(options.redis);
@@ -26,7 +30,7 @@ absl::StatusOr<std::unique_ptr<NotificationServer>> NotificationServer::Create(
   if (options.reminders_enabled) server->StartReminders(options.reminders);
   server->service_ = std::make_unique<NotificationGrpcService>(
       *server->feeds_, *server->organizations_, *server->members_, *server->metrics_,
-      options.queue_capacity);
+      *server->watchers_, options.queue_capacity);
   // One pattern subscription for the whole process: session and organisation wake-ups alike.
   SessionFeeds* feeds = server->feeds_.get();
   OrgFeed* organizations = server->organizations_.get();

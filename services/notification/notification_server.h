@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/quota/quota_metrics.h"
+#include "libs/quota/quota_policy.h"
 #include "libs/records_client/records_client.h"
 #include "libs/records_client/team_directory.h"
 #include "libs/redis/redis_client.h"
@@ -24,6 +26,7 @@
 #include "services/notification/org_feed.h"
 #include "services/notification/records_reminders.h"
 #include "services/notification/session_feeds.h"
+#include "services/notification/watcher_quota.h"
 
 namespace casework::notification {
 
@@ -40,6 +43,8 @@ struct NotificationServerOptions {
   ReminderOptions reminders;
   size_t queue_capacity = 1024;  // frames per stream before it is cut off as too slow
   absl::Duration org_event_retention = OrgEventLog::kDefaultRetention;
+  // Per-organisation quotas (--quota_file); this service enforces Quota::kWatchers.
+  quota::QuotaPolicy quota;
 };
 
 class NotificationServer {
@@ -59,12 +64,16 @@ class NotificationServer {
 
   // Who is in which team, as this process last fetched it (tests read its fetch count).
   TeamDirectory& members() { return *members_; }
+  // Open streams per organisation, as the quota counts them (tests read it).
+  const WatcherQuota& watchers() const { return *watchers_; }
 
  private:
   NotificationServer() = default;
   void StartReminders(ReminderOptions options);
 
   std::unique_ptr<NotificationMetrics> metrics_;
+  std::unique_ptr<quota::QuotaUsageGauges> quota_gauges_;
+  std::unique_ptr<WatcherQuota> watchers_;
   std::unique_ptr<RecordsClient> records_;
   std::unique_ptr<TeamDirectory> members_;
   std::unique_ptr<redis::RedisClient> redis_;

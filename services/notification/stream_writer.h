@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -28,6 +29,7 @@
 #include "libs/server/grpc_status.h"
 #include "libs/status/errors.h"
 #include "services/notification/notification_metrics.h"
+#include "services/notification/watcher_quota.h"
 
 namespace casework::notification {
 
@@ -239,7 +241,8 @@ class StreamWriter : public std::enable_shared_from_this<StreamWriter<Response>>
 };
 
 // The reactor gRPC owns (deleted in OnDone); it forwards its reactions to the shared writer, which
-// producers keep alive as long as they hold it.
+// producers keep alive as long as they hold it. It holds the stream's quota lease, so the
+// organisation's count drops exactly when gRPC is done with the call, however it ended.
 template <typename Response>
 class StreamReactor final : public grpc::ServerWriteReactor<Response> {
  public:
@@ -248,6 +251,8 @@ class StreamReactor final : public grpc::ServerWriteReactor<Response> {
   }
 
   const std::shared_ptr<StreamWriter<Response>>& stream() const { return stream_; }
+  // Call from the method handler, before it returns the reactor (OnDone cannot run before).
+  void HoldLease(WatcherQuota::Lease lease) { lease_ = std::move(lease); }
 
   void OnWriteDone(bool ok) override { stream_->OnWriteDone(ok); }
   void OnCancel() override { stream_->OnCancel(); }
@@ -258,6 +263,7 @@ class StreamReactor final : public grpc::ServerWriteReactor<Response> {
 
  private:
   const std::shared_ptr<StreamWriter<Response>> stream_;
+  WatcherQuota::Lease lease_;  // released when the reactor is deleted, in OnDone
 };
 
 }  // namespace casework::notification

@@ -27,11 +27,17 @@ int main(int argc, char** argv) {
   absl::StatusOr<casework::ServerOptions> options =
       casework::ConfigureServerFromFlags("records", kGrpcPort, kMetricsPort);
   absl::StatusOr<casework::RecordsOptions> records = casework::RecordsOptionsFromFlags();
-  if (!options.ok() || !records.ok()) {
+  absl::StatusOr<casework::quota::QuotaPolicy> quotas = casework::QuotaPolicyFromFlags();
+  if (!options.ok() || !records.ok() || !quotas.ok()) {
     std::cerr << "casework-records: "
-              << (options.ok() ? records.status() : options.status()).message() << "\n";
+              << (!options.ok()   ? options.status()
+                  : !records.ok() ? records.status()
+                                  : quotas.status())
+                     .message()
+              << "\n";
     return 2;
   }
+  records->policy.quotas = *std::move(quotas);
   absl::StatusOr<std::unique_ptr<casework::MetricsEndpoint>> metrics =
       casework::MetricsEndpoint::Start(options->metrics_address);
   if (!metrics.ok()) {

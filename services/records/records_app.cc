@@ -9,6 +9,23 @@
 #include "libs/status/status_macros.h"
 
 namespace casework {
+namespace {
+
+// The core's quota usage, as casework_quota_usage_ratio and casework_quota_refusals_total.
+class QuotaGaugesSink final : public records::QuotaUsageSink {
+ public:
+  explicit QuotaGaugesSink(quota::QuotaUsageGauges& gauges) : gauges_(gauges) {}
+  void Observe(absl::string_view organization, quota::Quota quota, int64_t usage,
+               int64_t limit) override {
+    gauges_.Observe(organization, quota, usage, limit);
+  }
+  void Refused(quota::Quota quota) override { gauges_.Refused(quota); }
+
+ private:
+  quota::QuotaUsageGauges& gauges_;
+};
+
+}  // namespace
 
 absl::Status ConfigureStore(const std::string& spec, const std::string& password_file,
                             RecordsOptions& options) {
@@ -44,6 +61,8 @@ absl::StatusOr<std::unique_ptr<RecordsApp>> RecordsApp::Create(const RecordsOpti
                                                                prometheus::Registry& registry,
                                                                const records::Clock& clock) {
   std::unique_ptr<RecordsApp> app(new RecordsApp);
+  app->quota_gauges_ = std::make_unique<quota::QuotaUsageGauges>(registry);
+  app->quota_usage_ = std::make_unique<QuotaGaugesSink>(*app->quota_gauges_);
   if (options.page_token_key_file.empty()) {
     app->authenticator_ = records::HmacAuthenticator::WithRandomSecret();
   } else {
@@ -62,7 +81,7 @@ absl::StatusOr<std::unique_ptr<RecordsApp>> RecordsApp::Create(const RecordsOpti
     app->store_ = std::move(store);
   }
   app->core_ = std::make_unique<records::RecordsCore>(*app->store_, clock, *app->authenticator_,
-                                                      options.policy);
+                                                      options.policy, app->quota_usage_.get());
   app->service_ = std::make_unique<RecordsGrpcService>(*app->core_);
   app->metrics_ = std::make_unique<CaseLoadMetrics>(
       registry, *app->store_, clock, options.policy.stagnation, options.metrics_refresh);

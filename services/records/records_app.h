@@ -1,8 +1,8 @@
 // The records service assembled: the store (SQLite, or PostgreSQL for several replicas on one
 // database), the page-token authenticator, the domain core, the gRPC handlers, the case-load
-// metrics collector and the retention purge, built from one options struct and torn down in
-// reverse order (purge, collector, handlers, core, then the store, which finishes its queued
-// work). main.cc and the in-process
+// metrics collector, the retention purge and the quota usage metrics, built from one options
+// struct and torn down in reverse order (purge, collector, handlers, core, then the store, which
+// finishes its queued work). main.cc and the in-process
 // integration tests build it the same way.
 #ifndef SERVICES_RECORDS_RECORDS_APP_H_
 #define SERVICES_RECORDS_RECORDS_APP_H_
@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/quota/quota_metrics.h"
 #include "services/records/case_load_metrics.h"
 #include "services/records/domain/clock.h"
 #include "services/records/domain/operations.h"
@@ -31,7 +32,7 @@ struct RecordsOptions {
   records::SqliteStoreOptions store;  // used unless `postgres` is set
   std::optional<records::PostgresStoreOptions> postgres;
   std::string page_token_key_file;  // empty: a random secret per process
-  records::RecordsPolicy policy;
+  records::RecordsPolicy policy;    // policy.quotas: the --quota_file (QuotaPolicyFromFlags)
   absl::Duration metrics_refresh = absl::Seconds(15);
   RetentionPurgeOptions retention;
 };
@@ -58,6 +59,9 @@ class RecordsApp {
 
  private:
   RecordsApp() = default;
+  // Before the store: the store's queued work reports to them until it is destroyed.
+  std::unique_ptr<quota::QuotaUsageGauges> quota_gauges_;
+  std::unique_ptr<records::QuotaUsageSink> quota_usage_;
   std::unique_ptr<records::HmacAuthenticator> authenticator_;
   std::unique_ptr<records::RecordStore> store_;
   records::SqliteRecordStore* sqlite_ = nullptr;      // store_, when on SQLite

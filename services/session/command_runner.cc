@@ -10,6 +10,7 @@
 #include "libs/session_engine/time_util.h"
 #include "libs/status/errors.h"
 #include "services/session/command_identity.h"
+#include "services/session/quota_accounting.h"
 #include "services/session/snapshot_layout.h"
 
 namespace casework::session {
@@ -140,8 +141,16 @@ class CommandRun {
     AppendRequest append = Fold(*events);
     const int64_t first = events->front().sequence();
     const int64_t last = events->back().sequence();
-    runner_.log_.Append(std::move(append), [this, first, last, events = *std::move(events)](
+    const QuotaCharge charge = append.quota;
+    runner_.log_.Append(std::move(append), [this, first, last, charge, events = *std::move(events)](
                                                absl::StatusOr<AppendOutcome> appended) mutable {
+      if (runner_.quota_gauges_ != nullptr && charge.account) {
+        if (appended.ok() && !appended->duplicate) {
+          ObserveUsage(*runner_.quota_gauges_, name_, charge, appended->usage);
+        } else if (!appended.ok()) {
+          ObserveRefusal(*runner_.quota_gauges_, appended.status());
+        }
+      }
       if (appended.ok() && appended->duplicate) {
         Replay(appended->response);  // a concurrent retry of the same request won
       } else if (appended.ok()) {
@@ -161,6 +170,7 @@ class CommandRun {
     const absl::optional<absl::Time> due_before = NextTimerDue(state_);
     const bool running_before = Running(state_);
     const bool owed_before = RecordOwed(state_);
+    const bool open_before = SessionOpen(state_);
     AppendRequest append;
     append.session_name = name_;
     append.expected_version = state_.session().version();
@@ -187,6 +197,10 @@ class CommandRun {
     follow.running_changed = Running(state_) != running_before;
     follow.running_protocol = Running(state_) ? state_.session().protocol_id() : "";
     append.response = absl::StrCat(events.front().sequence(), ":", events.back().sequence());
+    if (runner_.quota_policy_ != nullptr) {
+      append.quota =
+          ChargeFor(name_, open_before, state_, events, *runner_.quota_policy_, runner_.clock_());
+    }
     return append;
   }
 

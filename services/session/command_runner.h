@@ -32,6 +32,8 @@
 #include "casework/v1/principal.pb.h"
 #include "casework/v1/session_command.pb.h"
 #include "casework/v1/session_event.pb.h"
+#include "libs/quota/quota_metrics.h"
+#include "libs/quota/quota_policy.h"
 #include "libs/session_engine/protocol_registry.h"
 #include "libs/session_log/phase_timers.h"
 #include "libs/session_log/redis_event_log.h"
@@ -84,6 +86,13 @@ class CommandRunner {
 
   // Set once, before the first command runs.
   void set_observer(CommandObserver* observer) { observer_ = observer; }
+  // The organisations' quotas, checked and counted by each append (quota_accounting.h), and the
+  // gauges their usage goes to (either may be null: no quotas, no gauges). Set once, before the
+  // first command runs; not owned.
+  void set_quotas(const quota::QuotaPolicy* policy, quota::QuotaUsageGauges* gauges) {
+    quota_policy_ = policy;
+    quota_gauges_ = gauges;
+  }
 
   // `session_name` must already be checked to lie in the principal's organisation.
   void Run(std::string session_name, casework::v1::SessionCommand command,
@@ -121,6 +130,8 @@ class CommandRunner {
   std::function<absl::Time()> clock_;
   const SnapshotPolicy policy_;
   CommandObserver* observer_ = nullptr;
+  const quota::QuotaPolicy* quota_policy_ = nullptr;
+  quota::QuotaUsageGauges* quota_gauges_ = nullptr;
   // Sessions with a running command on this replica, and the commands waiting behind it.
   absl::Mutex lanes_mu_;
   absl::flat_hash_map<std::string, std::deque<CommandRun*>> lanes_ ABSL_GUARDED_BY(lanes_mu_);

@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
     return Fail(absl::InvalidArgumentError("--redis_address must be host:port"));
   }
   session_options.protocols_dir = absl::GetFlag(FLAGS_protocols_dir);
+  absl::StatusOr<casework::quota::QuotaPolicy> quotas = casework::QuotaPolicyFromFlags();
+  if (!quotas.ok()) return Fail(quotas.status());
+  session_options.quotas = *std::move(quotas);
   casework::RecordsClientOptions records;
   records.address = absl::GetFlag(FLAGS_records_address);
   records.token_file = absl::GetFlag(FLAGS_records_token_file);

@@ -37,6 +37,9 @@ absl::StatusOr<std::unique_ptr<SessionServer>> SessionServer::Create(
   server->upkeep_ =
       std::make_unique<SessionUpkeep>(*server->index_, *server->outbox_queue_, *server->metrics_);
   server->runner_->set_observer(server->upkeep_.get());
+  server->quotas_ = std::move(options.quotas);
+  server->quota_gauges_ = std::make_unique<quota::QuotaUsageGauges>(metrics);
+  server->runner_->set_quotas(&server->quotas_, server->quota_gauges_.get());
   server->service_ = std::make_unique<SessionGrpcService>(
       *server->runner_, *server->log_, *server->index_, *server->protocols_, *server->members_);
   CommandRunner& runner = *server->runner_;

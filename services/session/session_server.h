@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/quota/quota_metrics.h"
+#include "libs/quota/quota_policy.h"
 #include "libs/records_client/records_client.h"
 #include "libs/records_client/team_directory.h"
 #include "libs/redis/redis_client.h"
@@ -42,6 +44,9 @@ struct SessionServerOptions {
   TimerLoopOptions outbox_loop{absl::Milliseconds(250), absl::Seconds(10), 50};
   // The retention purge of live session logs (runs only with a records service).
   SessionLogPurgeOptions purge;
+  // The organisations' quotas (open sessions, sessions per hour, contributions per minute,
+  // live-log bytes), checked and counted by every append.
+  quota::QuotaPolicy quotas;
 };
 
 class SessionServer {
@@ -64,6 +69,8 @@ class SessionServer {
   std::unique_ptr<RecordsClient> records_;
   std::unique_ptr<TeamDirectory> members_;
   std::unique_ptr<SessionMetrics> metrics_;
+  quota::QuotaPolicy quotas_;
+  std::unique_ptr<quota::QuotaUsageGauges> quota_gauges_;
   std::unique_ptr<RedisEventLog> log_;
   std::unique_ptr<PhaseTimers> timers_;
   std::unique_ptr<PhaseTimers> outbox_queue_;

@@ -273,15 +273,20 @@ TEST_P(ExportedMetricsTest, ExportsEveryListedMetric) {
   const auto families = Scrape();
   int checked = 0;
   for (const ListedMetric& metric : ReadMetricsList()) {
-    if (metric.status != "exported" || !metric.exported_by.count(service)) continue;
+    const bool on_use = metric.status == "on-use";
+    if ((metric.status != "exported" && !on_use) || !metric.exported_by.count(service)) continue;
     ++checked;
     auto it = families.find(metric.name);
+    // An on-use family has no series before its first use, and an empty family is not written
+    // (its own tests, e.g. session_quota_test, see it used); what is there is checked.
+    if (it == families.end() && on_use) continue;
     if (it == families.end()) {
       ADD_FAILURE() << "casework-" << service << " does not export " << metric.name
-                    << ", which deploy/monitoring/metrics.txt lists as exported";
+                    << ", which deploy/monitoring/metrics.txt lists as " << metric.status;
       continue;
     }
     EXPECT_EQ(it->second.type, metric.type) << metric.name;
+    if (on_use && it->second.labels.empty()) continue;
     EXPECT_EQ(it->second.labels, metric.labels)
         << metric.name << ": exported labels " << Describe(it->second.labels) << ", listed "
         << Describe(metric.labels);

@@ -53,6 +53,7 @@ std::unique_ptr<RecordsTestServer> RecordsTestServer::Start(Options options) {
   records.metrics_refresh = options.metrics_refresh;
   records.retention.interval = options.retention_purge_interval;
   records.retention.batch = options.retention_purge_batch;
+  records.policy.quotas = options.quotas;
   auto app = RecordsApp::Create(records, server->metrics_->registry(), server->clock_);
   if (!app.ok()) {
     ADD_FAILURE() << app.status();

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "casework/v1/records_service.grpc.pb.h"
+#include "libs/quota/quota_policy.h"
 #include "libs/server/grpc_server.h"
 #include "libs/testing/process.h"
 #include "services/records/domain/clock.h"
@@ -59,6 +60,9 @@ class RecordsTestServer {
     // after moving the clock).
     absl::Duration retention_purge_interval = absl::ZeroDuration();
     int retention_purge_batch = 100;  // resources per round of a pass
+    // Per-organisation quotas (tests build them with quota::QuotaPolicy::FromJson); default: the
+    // built-in limits.
+    quota::QuotaPolicy quotas;
   };
   static std::unique_ptr<RecordsTestServer> Start(Options options);
   static std::unique_ptr<RecordsTestServer> Start() { return Start(Options()); }

@@ -180,6 +180,7 @@ session::SessionServerOptions SessionStack::ReplicaOptions() const {
   options.timer_loop = options_.timer_loop;
   options.outbox_loop = options_.outbox_loop;
   options.members = options_.members;
+  options.quotas = options_.quotas;
   return options;
 }
 

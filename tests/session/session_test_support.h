@@ -58,6 +58,7 @@ class SessionStack {
     std::string protocols_dir;     // the templates the replicas load; empty: protocols/
     // > 0: how long the replicas wait for a Redis reply (commands and pings) before giving up.
     absl::Duration redis_patience = absl::ZeroDuration();
+    quota::QuotaPolicy quotas;  // the organisations' quotas (default: the built-in defaults)
   };
   static std::unique_ptr<SessionStack> Start(Options options);
   static std::unique_ptr<SessionStack> Start() { return Start(Options()); }

@@ -53,6 +53,37 @@ absl::StatusOr<CasePlanFacts> ReadPlanFacts(OpContext& ctx, const std::string& c
   return facts;
 }
 
+// The organisation's open cases against its quota, counted in the write's own transaction, so
+// that two concurrent creates cannot both take its last free place (SQLite has one writer;
+// PostgreSQL's SERIALIZABLE transactions refuse one of two that both counted, and the store runs
+// it again). RESOURCE_EXHAUSTED QUOTA_EXCEEDED when it holds its limit (0: no limit).
+absl::Status AdmitOpenCase(OpContext& ctx, const std::string& organization) {
+  const int64_t limit = ctx.policy.quotas.For(organization).Of(quota::Quota::kOpenCases);
+  if (limit <= 0) return absl::OkStatus();
+  if (ctx.open_cases != nullptr) {
+    if (std::optional<int64_t> estimate =
+            ctx.open_cases->AdmitFarBelow(organization, limit, ctx.now);
+        estimate.has_value()) {
+      if (ctx.counted != nullptr) {
+        *ctx.counted = CountedUsage{organization, quota::Quota::kOpenCases, *estimate, limit, 1};
+      }
+      return absl::OkStatus();
+    }
+  }
+  ListQuery open{ResourceKind::kCase, organization};
+  open.equals = {{IndexedField::kCaseStatus, absl::StrCat(casework::v1::CASE_STATUS_OPEN)}};
+  CASEWORK_ASSIGN_OR_RETURN(int64_t usage, ctx.reader.Count(open));
+  if (ctx.open_cases != nullptr) ctx.open_cases->Counted(organization, usage, ctx.now);
+  if (ctx.counted != nullptr) {
+    *ctx.counted = CountedUsage{organization, quota::Quota::kOpenCases, usage, limit, 1};
+  }
+  if (usage >= limit) {
+    return quota::QuotaRefusal(quota::Quota::kOpenCases, organization, usage, limit,
+                               absl::ZeroDuration());
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Case> Store(OpContext& ctx, CaseView& view, Case updated) {
   StampChanged(updated, ctx.now);
   CASEWORK_RETURN_IF_ERROR(ctx.writer->Update(updated, view.record.etag()));
@@ -118,6 +149,7 @@ absl::StatusOr<Case> CreateCase(OpContext& ctx, const casework::v1::CreateCaseRe
                  "an open case of the organisation already uses this reference",
                  {{"resource", record.name()}, {"field", "case.reference"}});
   }
+  CASEWORK_RETURN_IF_ERROR(AdmitOpenCase(ctx, team_name.organization));
   CASEWORK_RETURN_IF_ERROR(InsertNew(ctx, record, record.name()));
   return record;
 }

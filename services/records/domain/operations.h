@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,8 +21,10 @@
 #include "absl/time/time.h"
 #include "casework/v1/principal.pb.h"
 #include "casework/v1/records_service.pb.h"
+#include "libs/quota/quota_policy.h"
 #include "services/records/domain/access_policy.h"
 #include "services/records/domain/case_rules.h"
+#include "services/records/domain/open_case_counts.h"
 #include "services/records/domain/page_tokens.h"
 #include "services/records/domain/proto_time.h"
 #include "services/records/domain/record_store.h"
@@ -36,6 +39,18 @@ struct RecordsPolicy {
   // At most this many stored resources are examined for one page of a filtered list; a page cut
   // short by it still carries a next_page_token (AIP-158 allows short pages).
   int max_scan_per_page = 5000;
+  // Per-organisation quotas (--quota_file); the records service enforces Quota::kOpenCases.
+  quota::QuotaPolicy quotas;
+};
+
+// What a write counted of an organisation's quota, for the usage metrics: `organization` held
+// `usage` of its `limit` when counted, and holds `usage + adds` if the write commits.
+struct CountedUsage {
+  std::string organization;
+  quota::Quota quota = quota::Quota::kOpenCases;
+  int64_t usage = 0;
+  int64_t limit = 0;
+  int64_t adds = 0;
 };
 
 struct OpContext {
@@ -46,6 +61,11 @@ struct OpContext {
   absl::string_view method;
   RecordReader& reader;
   RecordWriter* writer = nullptr;  // set for writes only
+  // Where a write that counts a quota leaves what it counted (the core reports it once the
+  // unit's outcome is known); null when nobody asks.
+  std::optional<CountedUsage>* counted = nullptr;
+  // The open-case counts between exact ones (open_case_counts.h); null: always count exactly.
+  OpenCaseCounts* open_cases = nullptr;
 };
 
 namespace ops {

@@ -141,6 +141,10 @@ class RecordReader {
 
   virtual absl::StatusOr<std::vector<ListedResource>> List(const ListQuery& query) = 0;
 
+  // How many resources List would return over all its pages: the same restrictions (kind,
+  // organization, parents, equals, sort_below), whatever the order, position and limit.
+  virtual absl::StatusOr<int64_t> Count(const ListQuery& query) = 0;
+
   virtual absl::StatusOr<std::vector<StoredAuditEntry>> ListAudit(const AuditQuery& query) = 0;
 
   // The organisations that hold at least one team, in byte order, strictly after `after`; at most

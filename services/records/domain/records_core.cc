@@ -5,8 +5,11 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include <memory>
+#include <optional>
 #include <utility>
 
+#include "libs/status/errors.h"
 #include "services/records/domain/resource_names.h"
 
 namespace casework::records {
@@ -52,11 +55,30 @@ WorkDone Deliver(Reply<Response> reply) {
   };
 }
 
+// Reports what a write counted of a quota, given the unit's outcome: the usage it leaves, and a
+// refusal for that quota.
+void ReportUsage(QuotaUsageSink& sink, const CountedUsage& counted, const absl::Status& outcome) {
+  sink.Observe(counted.organization, counted.quota,
+               outcome.ok() ? counted.usage + counted.adds : counted.usage, counted.limit);
+  if (outcome.code() != absl::StatusCode::kResourceExhausted) return;
+  const std::optional<google::rpc::ErrorInfo> info = GetErrorInfo(outcome);
+  if (!info.has_value() || info->reason() != "QUOTA_EXCEEDED") return;
+  auto refused = info->metadata().find("quota");
+  if (refused != info->metadata().end() && refused->second == quota::QuotaName(counted.quota)) {
+    sink.Refused(counted.quota);
+  }
+}
+
 }  // namespace
 
 RecordsCore::RecordsCore(RecordStore& store, const Clock& clock,
-                         const MessageAuthenticator& authenticator, RecordsPolicy policy)
-    : store_(store), clock_(clock), page_tokens_(authenticator), policy_(std::move(policy)) {}
+                         const MessageAuthenticator& authenticator, RecordsPolicy policy,
+                         QuotaUsageSink* quota_usage)
+    : store_(store),
+      clock_(clock),
+      page_tokens_(authenticator),
+      policy_(std::move(policy)),
+      quota_usage_(quota_usage) {}
 
 template <typename Request, typename Response>
 void RecordsCore::RunRead(const CallInfo& call, const std::string& resource, const Request& request,
@@ -81,14 +103,32 @@ void RecordsCore::RunWrite(const CallInfo& call, const std::string& resource,
   // Keyed by the organisation acted in, so a service identity's ids are scoped per organisation.
   unit.idempotency = {unit.audit->organization(), call.principal.subject(), request_id};
   unit.fingerprint = Fingerprint(call.method, request);
-  unit.work = [this, principal = call.principal, method = call.method, &request,
-               operation](RecordWriter& writer) -> absl::StatusOr<std::string> {
+  // What the operation counted of a quota. The work may run more than once (PostgreSQL runs a
+  // batch again after a serialization failure); the last run is the one whose outcome is
+  // delivered. `done` runs after the work, on the same store thread.
+  auto counted = quota_usage_ != nullptr ? std::make_shared<std::optional<CountedUsage>>()
+                                         : std::shared_ptr<std::optional<CountedUsage>>();
+  unit.work = [this, principal = call.principal, method = call.method, &request, operation,
+               counted](RecordWriter& writer) -> absl::StatusOr<std::string> {
     OpContext ctx{principal, clock_.Now(), policy_, page_tokens_, method, writer, &writer};
+    ctx.open_cases = &open_case_counts_;
+    if (counted != nullptr) {
+      counted->reset();
+      ctx.counted = counted.get();
+    }
     absl::StatusOr<Response> response = operation(ctx, request);
     if (!response.ok()) return response.status();
     return response->SerializeAsString();
   };
-  store_.Write(std::move(unit), Deliver<Response>(std::move(reply)));
+  WorkDone done = Deliver<Response>(std::move(reply));
+  if (counted != nullptr) {
+    done = [sink = quota_usage_, counted,
+            done = std::move(done)](absl::StatusOr<std::string> result) {
+      if (counted->has_value()) ReportUsage(*sink, **counted, result.status());
+      done(std::move(result));
+    };
+  }
+  store_.Write(std::move(unit), std::move(done));
 }
 
 #define CASEWORK_READ(Method, Request, Response, resource)                              \

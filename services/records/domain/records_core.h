@@ -10,10 +10,12 @@
 #ifndef SERVICES_RECORDS_DOMAIN_RECORDS_CORE_H_
 #define SERVICES_RECORDS_DOMAIN_RECORDS_CORE_H_
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "casework/v1/principal.pb.h"
 #include "casework/v1/records_service.pb.h"
 #include "services/records/domain/clock.h"
@@ -34,10 +36,24 @@ struct CallInfo {
 template <typename Response>
 using Reply = std::function<void(absl::StatusOr<Response>)>;
 
+// Where the core reports quota usage (the app: the casework_quota_* metrics of
+// libs/quota/quota_metrics.h). Called on store threads, once a write that counted a quota has
+// its outcome; not for a retry answered from its stored response, which counts nothing.
+class QuotaUsageSink {
+ public:
+  virtual ~QuotaUsageSink() = default;
+  // `organization` holds `usage` of its `limit` of `quota`.
+  virtual void Observe(absl::string_view organization, quota::Quota quota, int64_t usage,
+                       int64_t limit) = 0;
+  // A call was refused for `quota`.
+  virtual void Refused(quota::Quota quota) = 0;
+};
+
 class RecordsCore {
  public:
+  // `quota_usage` (optional) must outlive the store's queued work.
   RecordsCore(RecordStore& store, const Clock& clock, const MessageAuthenticator& authenticator,
-              RecordsPolicy policy = {});
+              RecordsPolicy policy = {}, QuotaUsageSink* quota_usage = nullptr);
 
   const RecordsPolicy& policy() const { return policy_; }
 
@@ -62,6 +78,8 @@ class RecordsCore {
   const Clock& clock_;
   PageTokens page_tokens_;
   RecordsPolicy policy_;
+  QuotaUsageSink* quota_usage_;
+  OpenCaseCounts open_case_counts_;
 };
 
 }  // namespace casework::records

@@ -25,32 +25,9 @@ void AddValue(PgParams& params, const Value& value) {
 // "$n": the placeholder of the next parameter.
 std::string Next(const PgParams& params) { return absl::StrCat("$", params.size() + 1); }
 
-}  // namespace
-
-absl::StatusOr<bool> PostgresTables::Get(absl::string_view name,
-                                         google::protobuf::Message& resource) {
-  CASEWORK_ASSIGN_OR_RETURN(ResourceKind kind, KindOf(resource));
-  CASEWORK_ASSIGN_OR_RETURN(
-      PgRows rows,
-      connection_.Run(absl::StrCat("SELECT body FROM ", TableOf(kind), " WHERE name = $1"),
-                      PgParams().Text(name)));
-  if (rows.size() == 0) return false;
-  if (!resource.ParseFromString(rows.Bytes(0, 0))) {
-    return absl::DataLossError(absl::StrCat("the stored ", TableOf(kind), " row is unreadable"));
-  }
-  return true;
-}
-
-absl::StatusOr<std::vector<ListedResource>> PostgresTables::List(const ListQuery& query) {
-  const char* sort = SortColumn(query.sort);
-  if (!HasColumn(query.kind, sort)) {
-    return absl::InvalidArgumentError(absl::StrCat(TableOf(query.kind), " has no order ", sort));
-  }
-  const bool text_sort = query.sort == SortField::kName || query.sort == SortField::kDisplayName;
-  if (text_sort && query.sort_below.has_value()) {
-    return absl::InvalidArgumentError("sort_below needs a numeric order");
-  }
-  PgParams params;
+// What List and Count restrict to — the query's organisation, parents, equalities and
+// sort_below — as WHERE conditions whose values are added to `params`.
+absl::StatusOr<std::vector<std::string>> Restrict(const ListQuery& query, PgParams& params) {
   std::vector<std::string> where = {"TRUE"};
   if (!query.organization.empty()) {
     where.push_back(absl::StrCat("organization = ", Next(params)));
@@ -80,6 +57,44 @@ absl::StatusOr<std::vector<ListedResource>> PostgresTables::List(const ListQuery
       params.Text(value);
     }
   }
+  if (query.sort_below.has_value()) {
+    const char* sort = SortColumn(query.sort);
+    if (query.sort == SortField::kName || query.sort == SortField::kDisplayName) {
+      return absl::InvalidArgumentError("sort_below needs a numeric order");
+    }
+    if (!HasColumn(query.kind, sort)) {
+      return absl::InvalidArgumentError(absl::StrCat(TableOf(query.kind), " has no order ", sort));
+    }
+    where.push_back(absl::StrCat(sort, " < ", Next(params)));
+    params.Int(*query.sort_below);
+  }
+  return where;
+}
+
+}  // namespace
+
+absl::StatusOr<bool> PostgresTables::Get(absl::string_view name,
+                                         google::protobuf::Message& resource) {
+  CASEWORK_ASSIGN_OR_RETURN(ResourceKind kind, KindOf(resource));
+  CASEWORK_ASSIGN_OR_RETURN(
+      PgRows rows,
+      connection_.Run(absl::StrCat("SELECT body FROM ", TableOf(kind), " WHERE name = $1"),
+                      PgParams().Text(name)));
+  if (rows.size() == 0) return false;
+  if (!resource.ParseFromString(rows.Bytes(0, 0))) {
+    return absl::DataLossError(absl::StrCat("the stored ", TableOf(kind), " row is unreadable"));
+  }
+  return true;
+}
+
+absl::StatusOr<std::vector<ListedResource>> PostgresTables::List(const ListQuery& query) {
+  const char* sort = SortColumn(query.sort);
+  if (!HasColumn(query.kind, sort)) {
+    return absl::InvalidArgumentError(absl::StrCat(TableOf(query.kind), " has no order ", sort));
+  }
+  const bool text_sort = query.sort == SortField::kName || query.sort == SortField::kDisplayName;
+  PgParams params;
+  CASEWORK_ASSIGN_OR_RETURN(std::vector<std::string> where, Restrict(query, params));
   const char* direction = query.descending ? "DESC" : "ASC";
   const char* beyond = query.descending ? "<" : ">";
   if (query.after.has_value()) {
@@ -96,10 +111,6 @@ absl::StatusOr<std::vector<ListedResource>> PostgresTables::List(const ListQuery
           absl::StrCat("(", sort, ", name) ", beyond, " (", value_mark, ", ", Next(params), ")"));
     }
     params.Text(query.after->name);
-  }
-  if (query.sort_below.has_value()) {
-    where.push_back(absl::StrCat(sort, " < ", Next(params)));
-    params.Int(*query.sort_below);
   }
   const std::string sql =
       absl::StrCat("SELECT body, ", sort, ", name FROM ", TableOf(query.kind), " WHERE ",
@@ -119,6 +130,17 @@ absl::StatusOr<std::vector<ListedResource>> PostgresTables::List(const ListQuery
     listed[row].position.name = rows.Bytes(row, 2);
   }
   return listed;
+}
+
+absl::StatusOr<int64_t> PostgresTables::Count(const ListQuery& query) {
+  PgParams params;
+  CASEWORK_ASSIGN_OR_RETURN(std::vector<std::string> where, Restrict(query, params));
+  CASEWORK_ASSIGN_OR_RETURN(
+      PgRows rows, connection_.Run(absl::StrCat("SELECT COUNT(*) FROM ", TableOf(query.kind),
+                                                " WHERE ", absl::StrJoin(where, " AND ")),
+                                   params));
+  if (rows.size() != 1) return absl::InternalError("COUNT(*) returned no row");
+  return rows.Int(0, 0);
 }
 
 absl::StatusOr<std::vector<StoredAuditEntry>> PostgresTables::ListAudit(const AuditQuery& query) {

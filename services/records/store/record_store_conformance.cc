@@ -201,6 +201,77 @@ TEST_P(RecordStoreConformanceTest, ListsOrderRestrictAndContinueAfterAPosition) 
   EXPECT_EQ(*counts, "14/27");  // 13 even in t1 + c100 in t2; every organisation: all 27
 }
 
+TEST_P(RecordStoreConformanceTest, CountsWhatAListWouldReturnPerOrganisationParentAndEquality) {
+  casework::v1::Team t1 = Team("o", "t1", "e"), t2 = Team("o", "t2", "e"), x = Team("x", "t1", "e");
+  InsertAll(store(), {&t1, &t2, &x});
+  std::vector<casework::v1::Case> cases;
+  for (int i = 0; i < 10; ++i) cases.push_back(Case(t1.name(), i, 1000 + i));
+  for (int i = 0; i < 3; ++i) cases[i].set_status(casework::v1::CASE_STATUS_CLOSED);  // c0–c2
+  for (int i = 100; i < 103; ++i) cases.push_back(Case(t2.name(), i, 2000));
+  for (int i = 200; i < 205; ++i) cases.push_back(Case(x.name(), i, 3000));
+  std::vector<const google::protobuf::Message*> all;
+  for (const auto& c : cases) all.push_back(&c);
+  InsertAll(store(), all);
+
+  const std::string open = absl::StrCat(casework::v1::CASE_STATUS_OPEN);
+  auto count = [&](ListQuery query) -> int64_t {
+    int64_t counted = -1;
+    auto read = RunRead(store(), [&](RecordReader& r) -> absl::StatusOr<std::string> {
+      auto n = r.Count(query);
+      if (!n.ok()) return n.status();
+      counted = *n;
+      return std::string();
+    });
+    EXPECT_TRUE(read.ok()) << read.status();
+    return counted;
+  };
+  auto with = [](ListQuery query, std::vector<std::pair<IndexedField, std::string>> equals) {
+    query.equals = std::move(equals);
+    return query;
+  };
+  EXPECT_EQ(count(ListQuery(ResourceKind::kCase, "o")), 13);
+  EXPECT_EQ(count(ListQuery(ResourceKind::kCase, "x")), 5);
+  EXPECT_EQ(count(ListQuery(ResourceKind::kCase, "nobody")), 0);
+  EXPECT_EQ(count(ListQuery(ResourceKind::kCase)), 18);  // every organisation
+  EXPECT_EQ(count(ListQuery(ResourceKind::kTeam, "o")), 2);
+  EXPECT_EQ(count(ListQuery(ResourceKind::kCase, "o", {t1.name()})), 10);
+  EXPECT_EQ(count(ListQuery(ResourceKind::kCase, "o", {t1.name(), t2.name()})), 13);
+  EXPECT_EQ(count(ListQuery(ResourceKind::kCase, "x", {t1.name()})), 0);  // o's team, x's cases
+  // Open cases: what the open-cases quota counts.
+  EXPECT_EQ(count(with(ListQuery(ResourceKind::kCase, "o"), {{IndexedField::kCaseStatus, open}})),
+            10);
+  EXPECT_EQ(count(with(ListQuery(ResourceKind::kCase, "x"), {{IndexedField::kCaseStatus, open}})),
+            5);
+  EXPECT_EQ(count(with(ListQuery(ResourceKind::kCase, "o", {t1.name()}),
+                       {{IndexedField::kCaseStatus, open}, {IndexedField::kCaseworker, "cw-odd"}})),
+            4);  // c3, c5, c7, c9
+  // Order, position and limit do not change the count; sort_below restricts it as it does a list.
+  ListQuery paged(ResourceKind::kCase, "o", {t1.name()});
+  paged.sort = SortField::kCreateTime;
+  paged.descending = true;
+  paged.after = Position{absl::ToUnixMicros(absl::FromUnixSeconds(1005)), "",
+                         absl::StrCat(t1.name(), "/cases/c5")};
+  paged.limit = 1;
+  EXPECT_EQ(count(paged), 10);
+  paged.sort_below = absl::ToUnixMicros(absl::FromUnixSeconds(1004));
+  EXPECT_EQ(count(paged), 4);  // created at 1000–1003
+
+  // A write unit counts its own inserts: the quota's count and insert are one transaction.
+  casework::v1::Case extra = Case(t2.name(), 103, 2001);
+  auto counted = RunWrite(store(), Unit([&](RecordWriter& w) -> absl::StatusOr<std::string> {
+                            ListQuery query = with(ListQuery(ResourceKind::kCase, "o"),
+                                                   {{IndexedField::kCaseStatus, open}});
+                            auto before = w.Count(query);
+                            if (!before.ok()) return before.status();
+                            if (auto s = w.Insert(extra); !s.ok()) return s;
+                            auto after = w.Count(query);
+                            if (!after.ok()) return after.status();
+                            return absl::StrCat(*before, "/", *after);
+                          }));
+  ASSERT_TRUE(counted.ok()) << counted.status();
+  EXPECT_EQ(*counted, "10/11");
+}
+
 TEST_P(RecordStoreConformanceTest, OpenCaseReferencesAreUniquePerOrganisation) {
   casework::v1::Team t = Team("o", "t", "e");
   casework::v1::Case first = Case(t.name(), 1, 1);

@@ -22,6 +22,70 @@ void BindValue(Statement& statement, const Value& value) {
   }
 }
 
+// A value a statement binds: a number, or text.
+struct Parameter {
+  bool numeric = false;
+  int64_t number = 0;
+  std::string text;
+};
+
+// What List and Count restrict to — the query's organisation, parents, equalities and
+// sort_below — as WHERE conditions and the values they bind, in order.
+struct Restriction {
+  std::vector<std::string> where = {"1 = 1"};
+  std::vector<Parameter> values;
+
+  void AddText(std::string text) { values.push_back(Parameter{false, 0, std::move(text)}); }
+  void AddNumber(int64_t number) { values.push_back(Parameter{true, number, ""}); }
+  void BindTo(Statement& statement) const {
+    for (const Parameter& value : values) {
+      if (value.numeric) {
+        statement.Bind(value.number);
+      } else {
+        statement.Bind(value.text);
+      }
+    }
+  }
+};
+
+absl::StatusOr<Restriction> RestrictionOf(const ListQuery& query) {
+  Restriction restriction;
+  if (!query.organization.empty()) {
+    restriction.where.push_back("organization = ?");
+    restriction.AddText(query.organization);
+  }
+  if (!query.parents.empty()) {
+    std::vector<std::string> marks(query.parents.size(), "?");
+    restriction.where.push_back(absl::StrCat("parent IN (", absl::StrJoin(marks, ", "), ")"));
+    for (const std::string& parent : query.parents) restriction.AddText(parent);
+  }
+  for (const auto& [field, value] : query.equals) {
+    auto [column, numeric] = IndexedColumn(field);
+    if (!HasColumn(query.kind, column)) {
+      return absl::InvalidArgumentError(absl::StrCat(TableOf(query.kind), " has no ", column));
+    }
+    restriction.where.push_back(absl::StrCat(column, " = ?"));
+    int64_t number = 0;
+    if (numeric && absl::SimpleAtoi(value, &number)) {
+      restriction.AddNumber(number);
+    } else {
+      restriction.AddText(value);
+    }
+  }
+  if (query.sort_below.has_value()) {
+    const char* sort = SortColumn(query.sort);
+    if (query.sort == SortField::kName || query.sort == SortField::kDisplayName) {
+      return absl::InvalidArgumentError("sort_below needs a numeric order");
+    }
+    if (!HasColumn(query.kind, sort)) {
+      return absl::InvalidArgumentError(absl::StrCat(TableOf(query.kind), " has no order ", sort));
+    }
+    restriction.where.push_back(absl::StrCat(sort, " < ?"));
+    restriction.AddNumber(*query.sort_below);
+  }
+  return restriction;
+}
+
 }  // namespace
 
 absl::StatusOr<bool> SqliteTables::Get(absl::string_view name,
@@ -45,22 +109,8 @@ absl::StatusOr<std::vector<ListedResource>> SqliteTables::List(const ListQuery& 
     return absl::InvalidArgumentError(absl::StrCat(TableOf(query.kind), " has no order ", sort));
   }
   const bool text_sort = query.sort == SortField::kName || query.sort == SortField::kDisplayName;
-  if (text_sort && query.sort_below.has_value()) {
-    return absl::InvalidArgumentError("sort_below needs a numeric order");
-  }
-  std::vector<std::string> where = {"1 = 1"};
-  if (!query.organization.empty()) where.push_back("organization = ?");
-  if (!query.parents.empty()) {
-    std::vector<std::string> marks(query.parents.size(), "?");
-    where.push_back(absl::StrCat("parent IN (", absl::StrJoin(marks, ", "), ")"));
-  }
-  for (const auto& [field, value] : query.equals) {
-    auto [column, numeric] = IndexedColumn(field);
-    if (!HasColumn(query.kind, column)) {
-      return absl::InvalidArgumentError(absl::StrCat(TableOf(query.kind), " has no ", column));
-    }
-    where.push_back(absl::StrCat(column, " = ?"));
-  }
+  CASEWORK_ASSIGN_OR_RETURN(Restriction restriction, RestrictionOf(query));
+  std::vector<std::string>& where = restriction.where;
   const char* direction = query.descending ? "DESC" : "ASC";
   if (query.after.has_value()) {
     where.push_back(
@@ -68,22 +118,12 @@ absl::StatusOr<std::vector<ListedResource>> SqliteTables::List(const ListQuery& 
             ? absl::StrCat("name ", query.descending ? "<" : ">", " ?")
             : absl::StrCat("(", sort, ", name) ", query.descending ? "<" : ">", " (?, ?)"));
   }
-  if (query.sort_below.has_value()) where.push_back(absl::StrCat(sort, " < ?"));
   const std::string sql = absl::StrCat(
       "SELECT body, ", sort, ", name FROM ", TableOf(query.kind), " WHERE ",
       absl::StrJoin(where, " AND "), " ORDER BY ", sort, " ", direction,
       query.sort == SortField::kName ? "" : absl::StrCat(", name ", direction), " LIMIT ?");
   CASEWORK_ASSIGN_OR_RETURN(auto statement, connection_.Prepare(sql));
-  if (!query.organization.empty()) statement->Bind(query.organization);
-  for (const std::string& parent : query.parents) statement->Bind(parent);
-  for (const auto& [field, value] : query.equals) {
-    int64_t number = 0;
-    if (IndexedColumn(field).second && absl::SimpleAtoi(value, &number)) {
-      statement->Bind(number);
-    } else {
-      statement->Bind(value);
-    }
-  }
+  restriction.BindTo(*statement);
   if (query.after.has_value()) {
     if (query.sort != SortField::kName) {
       if (text_sort) {
@@ -94,7 +134,6 @@ absl::StatusOr<std::vector<ListedResource>> SqliteTables::List(const ListQuery& 
     }
     statement->Bind(query.after->name);
   }
-  if (query.sort_below.has_value()) statement->Bind(*query.sort_below);
   statement->Bind(int64_t{query.limit});
   std::vector<ListedResource> rows;
   while (true) {
@@ -110,6 +149,18 @@ absl::StatusOr<std::vector<ListedResource>> SqliteTables::List(const ListQuery& 
     listed.position.name = statement->Text(2);
   }
   return rows;
+}
+
+absl::StatusOr<int64_t> SqliteTables::Count(const ListQuery& query) {
+  CASEWORK_ASSIGN_OR_RETURN(Restriction restriction, RestrictionOf(query));
+  CASEWORK_ASSIGN_OR_RETURN(
+      auto statement,
+      connection_.Prepare(absl::StrCat("SELECT COUNT(*) FROM ", TableOf(query.kind), " WHERE ",
+                                       absl::StrJoin(restriction.where, " AND "))));
+  restriction.BindTo(*statement);
+  CASEWORK_ASSIGN_OR_RETURN(bool row, statement->Step());
+  if (!row) return absl::InternalError("COUNT(*) returned no row");
+  return statement->Int(0);
 }
 
 absl::StatusOr<std::vector<StoredAuditEntry>> SqliteTables::ListAudit(const AuditQuery& query) {

@@ -18,6 +18,7 @@ class SqliteTables final : public RecordWriter {
 
   absl::StatusOr<bool> Get(absl::string_view name, google::protobuf::Message& resource) override;
   absl::StatusOr<std::vector<ListedResource>> List(const ListQuery& query) override;
+  absl::StatusOr<int64_t> Count(const ListQuery& query) override;
   absl::StatusOr<std::vector<StoredAuditEntry>> ListAudit(const AuditQuery& query) override;
   absl::StatusOr<std::vector<std::string>> ListOrganizations(absl::string_view after,
                                                              int limit) override;
