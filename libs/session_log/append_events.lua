@@ -89,7 +89,15 @@ for i = 25, #ARGV do
   version = version + 1
   redis.call('XADD', KEYS[1], version .. '-1', 'e', ARGV[i])
 end
-redis.call('HSET', KEYS[2], 'version', version)
+-- The session's own count of its live-log bytes, for its purge (written with the version: one
+-- write); counted only while its organisation's live-log bytes are.
+local count_bytes = quota and tonumber(ARGV[22]) > 0 and bytes > 0
+if count_bytes then
+  local own = tonumber(redis.call('HGET', KEYS[2], 'bytes') or '0')
+  redis.call('HSET', KEYS[2], 'version', version, 'bytes', own + bytes)
+else
+  redis.call('HSET', KEYS[2], 'version', version)
+end
 if ARGV[6] ~= '' then
   redis.call('HSETNX', KEYS[2], 'protocol', ARGV[6])
 end
@@ -118,22 +126,37 @@ if ARGV[13] ~= '' then
 end
 local usage = {'0', '0', '0', '0'}
 if quota then
-  -- Counts start at this version's deployment: a session opened before it closes to 0, not below.
-  local open = redis.call('HINCRBY', KEYS[9], 'open_sessions', opens)
-  if open < 0 then
-    redis.call('HSET', KEYS[9], 'open_sessions', 0)
-    open = 0
+  -- Only what changes, and only what a limit asks for, is written (each write is a line of the
+  -- AOF). Counts start at this version's deployment, or when a limit is set: a session opened
+  -- before closes to 0, not below.
+  local open
+  if opens ~= 0 then
+    open = redis.call('HINCRBY', KEYS[9], 'open_sessions', opens)
+    if open < 0 then
+      redis.call('HSET', KEYS[9], 'open_sessions', 0)
+      open = 0
+    end
+  else
+    open = tonumber(redis.call('HGET', KEYS[9], 'open_sessions') or '0')
   end
-  local held = redis.call('HINCRBY', KEYS[9], 'live_log_bytes', bytes)
-  redis.call('HINCRBY', KEYS[2], 'bytes', bytes)  -- the session's own, for its purge
+  local held
+  if count_bytes then
+    held = redis.call('HINCRBY', KEYS[9], 'live_log_bytes', bytes)
+  else
+    held = tonumber(redis.call('HGET', KEYS[9], 'live_log_bytes') or '0')
+  end
   local hour, minute = 0, 0
-  if created > 0 then
+  if created > 0 and tonumber(ARGV[18]) > 0 then
     hour = redis.call('INCRBY', KEYS[10], created)
-    redis.call('PEXPIRE', KEYS[10], tonumber(ARGV[23]) + 60000)
+    if hour == created then  -- the window's first: it expires after the window
+      redis.call('PEXPIRE', KEYS[10], tonumber(ARGV[23]) + 60000)
+    end
   end
-  if contributed > 0 then
+  if contributed > 0 and tonumber(ARGV[20]) > 0 then
     minute = redis.call('INCRBY', KEYS[11], contributed)
-    redis.call('PEXPIRE', KEYS[11], tonumber(ARGV[24]) + 60000)
+    if minute == contributed then
+      redis.call('PEXPIRE', KEYS[11], tonumber(ARGV[24]) + 60000)
+    end
   end
   usage = {tostring(open), tostring(held), tostring(hour), tostring(minute)}
 end
